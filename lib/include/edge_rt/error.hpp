@@ -1,0 +1,34 @@
+// The runtime's exception types. Every failure the runtime reports derives from
+// edge_rt::Error and carries a one-line message naming the file (or setting) and the problem.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace edge_rt {
+
+/// Base of every exception the runtime throws on purpose.
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// A model, tokenizer or config file whose contents are malformed, truncated or unsupported.
+class FormatError : public Error {
+public:
+    using Error::Error;
+};
+
+/// An operating-system I/O failure (open, read, io_uring setup) with errno context.
+class IoError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A request that cannot be satisfied as asked: an impossible memory budget, an unknown option.
+class ConfigError : public Error {
+public:
+    using Error::Error;
+};
+
+} // namespace edge_rt

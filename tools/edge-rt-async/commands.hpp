@@ -1,0 +1,21 @@
+// The CLI's subcommands. Each takes the arguments after its name and returns the exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace edge_rt::cli {
+
+struct Command {
+    const char* name;
+    const char* summary;
+    int (*run)(const std::vector<std::string>& args);
+};
+
+int inspect_command(const std::vector<std::string>& args);
+
+/// Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+} // namespace edge_rt::cli
