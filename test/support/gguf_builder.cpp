@@ -124,7 +124,8 @@ std::vector<std::uint8_t> GgufBuilder::build() const
         const std::size_t at = data_start + offsets[i];
         if (out.size() < at + t.data.size())
             out.resize(at + t.data.size(), 0);
-        std::memcpy(out.data() + at, t.data.data(), t.data.size());
+        if (!t.data.empty())
+            std::memcpy(out.data() + at, t.data.data(), t.data.size());
     }
     return out;
 }

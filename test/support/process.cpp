@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,12 +108,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 ProcessResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text)
 {
     std::vector<std::string> argv;
-    const char* wrapper = std::getenv("EDGE_RT_CLI_WRAPPER");
-    for (std::string w = wrapper ? wrapper : ""; !w.empty();) {
-        const auto bar = w.find('|');
-        argv.push_back(w.substr(0, bar));
-        w = bar == std::string::npos ? "" : w.substr(bar + 1);
-    }
+    // Cross builds: meson runs tests under the cross file's exe_wrapper and tells them so.
+    std::istringstream wrapper(std::getenv("MESON_EXE_WRAPPER") ? std::getenv("MESON_EXE_WRAPPER") : "");
+    for (std::string word; wrapper >> word;)
+        argv.push_back(word);
     argv.push_back(required_env("EDGE_RT_CLI"));
     argv.insert(argv.end(), args.begin(), args.end());
     return run_process(argv, stdin_text);

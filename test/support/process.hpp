@@ -14,7 +14,7 @@ struct ProcessResult {
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& stdin_text = {});
 
-/// Runs the built edge-rt-async CLI (under the cross build's emulator when there is one).
+/// Runs the built edge-rt-async CLI, under $MESON_EXE_WRAPPER (the cross build's emulator) if set.
 ProcessResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = {});
 
 } // namespace edge_rt::test

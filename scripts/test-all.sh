@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The project's test command: installs what it needs, then builds and tests three ways —
+#   1. native release build (warnings as errors), all tests
+#   2. native ASan + UBSan build, all tests under `meson test --setup asan`
+#   3. Raspberry Pi 4 cross build (aarch64, cortex-a72), all tests under qemu-aarch64
+# and ends with one line "N passed, N failed, N skipped" summed over the runs.
+# Exits non-zero if anything failed. Build folders: build/, build-asan/, build-rpi4/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh --cross || exit 1
+
+common=(--wrap-mode=nodownload -Dwerror=true -Dtests=enabled -Dbenchmarks=enabled)
+status=0
+timings=()
+
+setup() { # setup DIR ARGS... : configure once, reconfigure when the folder exists
+  local dir=$1; shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@" >"$dir.setup.log" 2>&1
+  else
+    meson setup "$dir" "$@" >"$dir.setup.log" 2>&1
+  fi || { cat "$dir.setup.log" >&2; return 1; }
+}
+
+stage() { # stage NAME DIR TEST-SETUP SETUP-ARGS...
+  local name=$1 dir=$2 test_setup=$3; shift 3
+  local t0=$SECONDS
+  rm -f "$dir"/meson-logs/testlog*.json # never count a previous run's results
+  echo "== $name: configure and build ($dir)"
+  if ! setup "$dir" "$@" || ! meson compile -C "$dir" >"$dir.build.log" 2>&1; then
+    tail -n 60 "$dir.build.log" 2>/dev/null >&2
+    echo "== $name: BUILD FAILED (log: $dir.build.log)" >&2
+    status=1
+    timings+=("$name build failed after $((SECONDS - t0)) s")
+    return
+  fi
+  local t1=$SECONDS
+  echo "== $name: test"
+  local args=(--print-errorlogs)
+  [ -n "$test_setup" ] && args+=(--setup "$test_setup")
+  local rc=0
+  meson test -C "$dir" "${args[@]}" >"$dir.test.log" 2>&1 || rc=$?
+  grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Skipped|Timeout): ' "$dir.test.log"
+  if [ "$rc" -ne 0 ]; then
+    tail -n 80 "$dir.test.log" >&2
+    echo "== $name: TESTS FAILED (log: $dir.test.log)" >&2
+    status=1
+  fi
+  timings+=("$name: build $((t1 - t0)) s, tests $((SECONDS - t1)) s")
+}
+
+start=$SECONDS
+stage "native release" build "" --buildtype=release "${common[@]}"
+stage "native asan+ubsan" build-asan asan --buildtype=debugoptimized \
+  -Db_sanitize=address,undefined "${common[@]}"
+stage "rpi4 cross (qemu)" build-rpi4 "" --buildtype=release \
+  --cross-file cross/aarch64-linux-gnu.ini --cross-file cross/rpi4.ini \
+  --cross-file .ci/ccache-aarch64.ini "${common[@]}"
+
+echo "== timings"
+printf '   %s\n' "${timings[@]}" "total: $((SECONDS - start)) s"
+
+python3 - build/meson-logs/testlog.json build-asan/meson-logs/testlog-asan.json \
+  build-rpi4/meson-logs/testlog.json <<'PY' || status=1
+import json, os, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    if not os.path.exists(path):
+        failed += 1  # a run that produced no log did not pass
+        continue
+    for line in open(path):
+        result = json.loads(line)["result"]
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
+PY
+exit $status
