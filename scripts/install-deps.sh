@@ -14,7 +14,7 @@ for arg in "$@"; do
 done
 
 native_pkgs=(meson ninja-build pkg-config g++ ccache file python3
-  libasio-dev liburing-dev libfmt-dev libboost-program-options-dev libtomlplusplus-dev
+  libasio-dev liburing-dev libfmt-dev nlohmann-json3-dev libboost-program-options-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev catch2)
 cross_pkgs=(g++-aarch64-linux-gnu qemu-user
   liburing-dev:arm64 libfmt-dev:arm64 libboost-program-options-dev:arm64

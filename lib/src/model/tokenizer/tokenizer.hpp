@@ -1,0 +1,65 @@
+// Text <-> token ids. Two families: SentencePiece-style BPE from GGUF metadata (Llama) and
+// GPT-2 byte-level BPE (tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe).
+#pragma once
+
+#include "model/gguf.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edge_rt::model {
+
+class Tokenizer {
+public:
+    virtual ~Tokenizer() = default;
+
+    /// Token ids for `text`, with the BOS id first when `add_bos` (and the vocabulary has one).
+    virtual std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const = 0;
+
+    /// The raw bytes token `id` stands for when decoding: byte-fallback tokens give their byte,
+    /// control tokens (BOS/EOS) give nothing, SentencePiece's U+2581 becomes a space. May be
+    /// part of a UTF-8 sequence. Throws FormatError for ids outside the vocabulary.
+    virtual std::string token_bytes(std::int32_t id) const = 0;
+
+    /// The vocabulary entry as stored ("▁Once", "<0x0A>", "Ġthe"), for --json output.
+    virtual std::string piece(std::int32_t id) const = 0;
+
+    virtual std::size_t vocab_size() const = 0;
+    virtual std::optional<std::int32_t> bos() const = 0;
+    virtual std::optional<std::int32_t> eos() const = 0;
+    /// Whether encode() should add BOS by default (GGUF tokenizer.ggml.add_bos_token; Llama: yes,
+    /// GPT-2: no).
+    virtual bool add_bos_by_default() const = 0;
+};
+
+/// Turns a stream of token ids into text without ever emitting an incomplete UTF-8 sequence:
+/// bytes of a split character are held until the rest arrives. Follows SentencePiece's rule of
+/// dropping the leading space of the first piece after BOS.
+class StreamingDecoder {
+public:
+    explicit StreamingDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
+    /// The complete UTF-8 text that `id` finishes (possibly empty).
+    std::string push(std::int32_t id);
+    /// Whatever is still held at the end; invalid leftovers become U+FFFD.
+    std::string flush();
+
+private:
+    const Tokenizer& tokenizer_;
+    std::string pending_;
+    bool after_bos_ = false;
+};
+
+/// The tokenizer embedded in a GGUF file (tokenizer.ggml.*), "llama" (SentencePiece BPE) or
+/// "gpt2" (byte-level BPE) model. Throws FormatError naming the file when it has none.
+std::unique_ptr<Tokenizer> tokenizer_from_gguf(const GgufFile& file);
+
+/// A tokenizer on its own: a GGUF file (vocab-only files work), a tokenizer.json, or a folder
+/// holding tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe.
+std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path);
+
+} // namespace edge_rt::model
