@@ -9,6 +9,10 @@ namespace edge_rt::model {
 
 enum class Arch { Llama, Gpt2 };
 
+/// How RoPE pairs dimensions: GGUF Llama files rotate adjacent pairs (x0,x1), (x2,x3)…;
+/// Hugging Face Llama checkpoints rotate the two halves of each head (x_i, x_{i+d/2}).
+enum class RopeStyle { Interleaved, Halves };
+
 struct ModelConfig {
     Arch arch = Arch::Llama;
     std::string arch_name;          // "llama", "gpt2" as the file says
@@ -24,6 +28,7 @@ struct ModelConfig {
     float rope_freq_base = 10000.0f;
     float norm_eps = 1e-5f;
     bool tied_output = false;       // output matrix is the token embedding
+    RopeStyle rope_style = RopeStyle::Interleaved;
 
     std::uint32_t head_dim() const { return n_embd / n_head; }
 };

@@ -68,7 +68,7 @@ ModelSource open_gguf_model(const std::filesystem::path& path)
     m.gguf = read_gguf(path);
     m.tensors.files.push_back(m.gguf->path);
     for (const auto& t : m.gguf->tensors)
-        m.tensors.tensors.push_back({t.name, t.shape, t.type, 0, t.offset, t.nbytes});
+        m.tensors.tensors.push_back({t.name, t.shape, t.type, 0, t.offset, t.nbytes, false});
     m.config = config_from_gguf(*m.gguf, m.tensors);
     return m;
 }

@@ -16,6 +16,9 @@ struct TensorRef {
     std::uint32_t file = 0;           // index into TensorTable::files
     std::uint64_t offset = 0;         // absolute byte offset in that file
     std::uint64_t nbytes = 0;
+    /// The bytes on disk are the transpose of `shape` (2-D only): Hugging Face GPT-2 stores
+    /// Conv1D weights as [in][out]. The loader transposes once at load, never per token.
+    bool transposed = false;
 
     std::uint64_t elements() const;
     std::uint64_t rows() const { return elements() / shape.at(0); }
