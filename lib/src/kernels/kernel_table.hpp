@@ -1,0 +1,64 @@
+// The compute kernels behind one function table, so SIMD variants (NEON, AVX2) can replace
+// the scalar reference one entry at a time. Every kernel works on F32 activations; weights
+// come as WeightViews of any supported type. Kernels hold no state and allocate only scratch.
+#pragma once
+
+#include "kernels/weight_view.hpp"
+
+#include <cstddef>
+
+namespace edge_rt::kernels {
+
+/// How RoPE pairs the dimensions of a head: adjacent (x0,x1),(x2,x3)… as in GGUF Llama files,
+/// or the two halves (x_i, x_{i+n_rot/2}) as in Hugging Face Llama checkpoints.
+enum class RopePairing { Interleaved, Halves };
+
+/// One query position attending over the KV cache of one layer.
+struct AttentionArgs {
+    const float* q = nullptr;       // [n_head][head_dim], this position's queries
+    const float* k = nullptr;       // cache rows [n_kv][kv_stride], position 0 first
+    const float* v = nullptr;       // same layout as k
+    std::size_t n_kv = 0;           // positions to attend to (causal: this one and all before)
+    std::size_t kv_stride = 0;      // floats between consecutive positions (n_head_kv*head_dim)
+    std::size_t n_head = 0;
+    std::size_t n_head_kv = 0;      // divides n_head; query head h reads KV head h/(n_head/n_head_kv)
+    std::size_t head_dim = 0;
+    float* scores = nullptr;        // scratch, n_kv floats
+    float* out = nullptr;           // [n_head][head_dim]
+};
+
+struct KernelTable {
+    const char* name;
+
+    /// y[r] = sum_c W[r][c] * x[c] for every row r of `w`.
+    void (*matvec)(const WeightView& w, const float* x, float* y);
+    /// The same for `n` inputs at once: x is [n][w.cols], y is [n][w.rows]. Each weight row is
+    /// decoded once per call, which is why prefill runs a whole prompt per call.
+    void (*matmul)(const WeightView& w, const float* x, std::size_t n, float* y);
+    /// out = x / sqrt(mean(x^2) + eps) * weight. `out` may alias `x`.
+    void (*rmsnorm)(const float* x, const float* weight, std::size_t n, float eps, float* out);
+    /// out = (x - mean) / sqrt(var + eps) * weight + bias. `out` may alias `x`.
+    void (*layernorm)(const float* x, const float* weight, const float* bias, std::size_t n, float eps,
+                      float* out);
+    /// Rotates the first n_rot dimensions of each of `n_heads` heads of x (in place) by the
+    /// angles pos * freq_base^(-2i/n_rot), i = 0 .. n_rot/2-1.
+    void (*rope)(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,
+                 float freq_base, RopePairing pairing);
+    /// x = exp(x - max) / sum, in place.
+    void (*softmax)(float* x, std::size_t n);
+    /// gate = silu(gate) * up (SwiGLU), in place.
+    void (*silu_mul)(float* gate, const float* up, std::size_t n);
+    /// x = gelu(x) with the tanh approximation (GPT-2's gelu_new), in place.
+    void (*gelu)(float* x, std::size_t n);
+    /// y += x.
+    void (*add)(float* y, const float* x, std::size_t n);
+    /// Scaled dot-product attention of one position, grouped KV heads allowed.
+    void (*attention)(const AttentionArgs& args);
+    /// out = row `row` of `table` (an embedding matrix of any supported type), as floats.
+    void (*embedding_row)(const WeightView& table, std::size_t row, float* out);
+};
+
+/// The portable reference implementation of every kernel.
+const KernelTable& scalar_kernels();
+
+} // namespace edge_rt::kernels

@@ -1,0 +1,26 @@
+// The scalar reference kernels (see kernel_table.hpp for what each computes). They favour
+// clarity and accuracy over speed: sums accumulate in double and round to float once, so a
+// SIMD variant is tested against them with a tolerance that reflects its own float error.
+#pragma once
+
+#include "kernels/kernel_table.hpp"
+
+namespace edge_rt::kernels::scalar {
+
+void matvec(const WeightView& w, const float* x, float* y);
+void matmul(const WeightView& w, const float* x, std::size_t n, float* y);
+void rmsnorm(const float* x, const float* weight, std::size_t n, float eps, float* out);
+void layernorm(const float* x, const float* weight, const float* bias, std::size_t n, float eps, float* out);
+void rope(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,
+          float freq_base, RopePairing pairing);
+void softmax(float* x, std::size_t n);
+void silu_mul(float* gate, const float* up, std::size_t n);
+void gelu(float* x, std::size_t n);
+void add(float* y, const float* x, std::size_t n);
+void attention(const AttentionArgs& args);
+void embedding_row(const WeightView& table, std::size_t row, float* out);
+
+/// sum a[i]*b[i], accumulated in double (each product of two floats is exact in double).
+double dot(const float* a, const float* b, std::size_t n);
+
+} // namespace edge_rt::kernels::scalar
