@@ -1,0 +1,54 @@
+#include "model/arch/architecture.hpp"
+
+#include "edge_rt/error.hpp"
+#include "kernels/dequantize.hpp"
+#include "model/arch/gpt2.hpp"
+#include "model/arch/llama.hpp"
+
+#include <fmt/format.h>
+#include <stdexcept>
+
+namespace edge_rt::model {
+
+Architecture::Architecture(const ModelConfig& config, const kernels::KernelTable& kernels)
+    : config_(config), kernels_(kernels)
+{
+}
+
+void Architecture::expect_group(GroupWeights w, const WeightGroup& g)
+{
+    if (w.size() != g.weights.size())
+        throw std::invalid_argument(fmt::format("weight group of {} tensors given {} views",
+                                                g.weights.size(), w.size()));
+}
+
+void Architecture::expect_logits(const Activations& a, std::size_t n_rows, std::span<float> logits) const
+{
+    if (n_rows > a.n_tokens || logits.size() != n_rows * config_.n_vocab)
+        throw std::invalid_argument(fmt::format("logits for {} of {} tokens given {} floats", n_rows, a.n_tokens,
+                                                logits.size()));
+}
+
+const float* Architecture::vector_of(const kernels::WeightView& v, std::vector<float>& scratch)
+{
+    scratch.resize(v.elements());
+    kernels::dequantize_row(v.dtype, v.data, scratch);
+    return scratch.data();
+}
+
+std::unique_ptr<Architecture> make_architecture(const ModelConfig& config, const kernels::KernelTable& kernels)
+{
+    if (config.n_embd == 0 || config.n_head == 0 || config.n_head_kv == 0 || config.n_layer == 0 ||
+        config.n_vocab == 0 || config.n_embd % config.n_head != 0 || config.n_head % config.n_head_kv != 0)
+        throw FormatError(fmt::format("{}: inconsistent hyper-parameters (n_embd {}, {} heads, {} kv heads)",
+                                      config.name, config.n_embd, config.n_head, config.n_head_kv));
+    switch (config.arch) {
+    case Arch::Llama:
+        return make_llama(config, kernels);
+    case Arch::Gpt2:
+        return make_gpt2(config, kernels);
+    }
+    throw FormatError(fmt::format("{}: unsupported architecture {}", config.name, config.arch_name));
+}
+
+} // namespace edge_rt::model

@@ -1,0 +1,79 @@
+// A transformer architecture as the runtime drives it: weight groups in execution order
+// (embedding, each layer, output) and one forward step per group. The forward code never
+// owns or reads weights: the caller passes views of whatever buffers hold a group right now,
+// so a later runtime can stream groups from disk while the rest of the model is elsewhere.
+#pragma once
+
+#include "kernels/kernel_table.hpp"
+#include "model/arch/activations.hpp"
+#include "model/arch/kv_cache.hpp"
+#include "model/model_config.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace edge_rt::model {
+
+enum class GroupKind { Embedding, Layer, Output };
+
+/// One weight tensor a group needs: its name in the TensorTable and its expected GGML shape
+/// ({n} for a vector, {cols, rows} for a matrix).
+struct WeightSpec {
+    std::string name;
+    std::vector<std::uint64_t> shape;
+};
+
+struct WeightGroup {
+    GroupKind kind = GroupKind::Layer;
+    std::uint32_t layer = 0; // for GroupKind::Layer
+    std::vector<WeightSpec> weights;
+};
+
+/// Views of a group's weights, in the order of its WeightGroup::weights.
+using GroupWeights = std::span<const kernels::WeightView>;
+
+class Architecture {
+public:
+    Architecture(const ModelConfig& config, const kernels::KernelTable& kernels);
+    virtual ~Architecture() = default;
+    Architecture(const Architecture&) = delete;
+    Architecture& operator=(const Architecture&) = delete;
+
+    const ModelConfig& config() const { return config_; }
+    const kernels::KernelTable& kernels() const { return kernels_; }
+    /// The embedding group, layers 0 .. n_layer-1, then the output group.
+    const std::vector<WeightGroup>& groups() const { return groups_; }
+    const WeightGroup& embedding_group() const { return groups_.front(); }
+    const WeightGroup& layer_group(std::uint32_t i) const { return groups_.at(1 + i); }
+    const WeightGroup& output_group() const { return groups_.back(); }
+
+    /// Starts a batch: act.x receives the embeddings of `tokens`, the first at position `pos0`.
+    virtual void embed(GroupWeights w, std::span<const std::int32_t> tokens, std::size_t pos0,
+                       Activations& act) const = 0;
+    /// Runs layer `i` over the batch in `act`, appending its keys and values to `kv` at pos0...
+    virtual void layer(std::uint32_t i, GroupWeights w, Activations& act, KvCache& kv, std::size_t pos0) const = 0;
+    /// Logits of the last `n_rows` tokens of the batch, [n_rows][n_vocab] into `logits`.
+    virtual void output(GroupWeights w, Activations& act, std::size_t n_rows, std::span<float> logits) const = 0;
+
+protected:
+    /// Checks that `w` has as many views as group `g` has specs (a runtime wiring error otherwise).
+    static void expect_group(GroupWeights w, const WeightGroup& g);
+    /// Checks n_rows <= the batch and that `logits` holds n_rows rows of n_vocab values.
+    void expect_logits(const Activations& a, std::size_t n_rows, std::span<float> logits) const;
+    /// Decodes a 1-D weight (any supported type) into `scratch` and returns its floats.
+    static const float* vector_of(const kernels::WeightView& v, std::vector<float>& scratch);
+
+    ModelConfig config_;
+    const kernels::KernelTable& kernels_;
+    std::vector<WeightGroup> groups_;
+};
+
+/// The Llama or GPT-2 implementation for `config`. Throws FormatError for hyper-parameters
+/// the architecture cannot run (odd RoPE dimensions, GPT-2 with grouped KV heads, …).
+std::unique_ptr<Architecture> make_architecture(const ModelConfig& config,
+                                                const kernels::KernelTable& kernels = kernels::scalar_kernels());
+
+} // namespace edge_rt::model

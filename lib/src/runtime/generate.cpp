@@ -1,0 +1,61 @@
+#include "runtime/generate.hpp"
+
+#include <chrono>
+
+namespace edge_rt::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b)
+{
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+} // namespace
+
+GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
+                        const TokenCallback& on_token)
+{
+    GenerateResult result;
+    auto& stats = result.stats;
+    Sampler sampler(options.sampler);
+    std::vector<std::int32_t> history(prompt.begin(), prompt.end());
+
+    auto last = Clock::now();
+    std::span<const float> logits = session.forward(prompt);
+    auto now = Clock::now();
+    stats.prefill_tokens = prompt.size();
+    stats.prefill_ms = ms_between(last, now);
+
+    while (result.generated.size() < options.max_tokens) {
+        const auto sample_start = Clock::now();
+        const std::int32_t id = sampler.sample(logits, history);
+        now = Clock::now();
+        stats.sample_ms += ms_between(sample_start, now);
+        stats.token_ms.push_back(ms_between(last, now));
+        last = now;
+        result.generated.push_back(id);
+        history.push_back(id);
+        if (on_token)
+            on_token(id, logits);
+        if (options.eos && id == *options.eos) {
+            result.stop = StopReason::Eos;
+            return result;
+        }
+        if (result.generated.size() == options.max_tokens)
+            break;
+        if (session.position() >= session.n_ctx()) {
+            result.stop = StopReason::ContextFull;
+            return result;
+        }
+        const auto decode_start = Clock::now();
+        logits = session.forward(std::span<const std::int32_t>(&id, 1));
+        stats.decode_ms += ms_between(decode_start, Clock::now());
+        ++stats.decode_tokens;
+    }
+    result.stop = StopReason::MaxTokens;
+    return result;
+}
+
+} // namespace edge_rt::runtime

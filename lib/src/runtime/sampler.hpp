@@ -1,0 +1,45 @@
+// Choosing the next token from logits: repetition penalty, then greedy (temperature 0) or
+// top-k, temperature, top-p and a seeded random draw.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace edge_rt::runtime {
+
+struct SamplerConfig {
+    float temperature = 0.8f;    // <= 0: greedy (argmax; the lowest id wins a tie)
+    int top_k = 40;              // <= 0 or >= vocabulary: no top-k cut
+    float top_p = 0.95f;         // >= 1: no nucleus cut
+    float repeat_penalty = 1.0f; // 1 = off; > 1 discourages recent tokens
+    int repeat_last_n = 64;      // how many recent tokens are penalised; -1 = all, 0 = none
+    std::uint64_t seed = 0;
+};
+
+class Sampler {
+public:
+    explicit Sampler(const SamplerConfig& config);
+
+    /// The next token for `logits` (one per vocabulary entry) given the sequence so far
+    /// (prompt and generated tokens, oldest first).
+    std::int32_t sample(std::span<const float> logits, std::span<const std::int32_t> history);
+
+    /// A uniform double in [0, 1) from the top 53 bits of the next mt19937_64 output: the
+    /// engine's output is fixed by the standard, so a seed gives the same draws everywhere
+    /// (std::uniform_real_distribution is not pinned down that tightly).
+    double uniform();
+
+private:
+    void apply_repeat_penalty(std::span<const std::int32_t> history);
+
+    SamplerConfig config_;
+    std::mt19937_64 rng_;
+    std::vector<float> adjusted_;                      // logits after the penalty
+    std::vector<std::pair<float, std::int32_t>> cand_; // (logit, id), best first
+    std::vector<double> probs_;
+};
+
+} // namespace edge_rt::runtime
