@@ -16,6 +16,8 @@ using namespace edge_rt::cli;
 namespace {
 
 constexpr std::array kCommands{
+    Command{"run", "generate text from a prompt (streams tokens; --json for ids, text and metrics)",
+            run_command},
     Command{"inspect", "show a model's structure: architecture, layers, weight bytes, dtypes",
             inspect_command},
 };

@@ -1,0 +1,348 @@
+// `run`: generate text from a prompt. Tokens stream to stdout as they are sampled; a timing
+// summary goes to stderr at the end, or with --json one object with ids, text and metrics.
+#include "commands.hpp"
+#include "model_path.hpp"
+
+#include "edge_rt/error.hpp"
+#include "runtime/generate.hpp"
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace po = boost::program_options;
+
+namespace edge_rt::cli {
+namespace {
+
+struct RunOptions {
+    std::filesystem::path model;
+    std::optional<std::string> prompt_text;
+    std::optional<std::string> prompt_ids;
+    std::size_t max_tokens = 128;
+    std::size_t ctx_size = 0; // 0: min(model context, 2048)
+    runtime::SamplerConfig sampler;
+    int threads = 1;
+    bool json = false;
+    bool no_bos = false;
+    std::optional<std::filesystem::path> logits_out;
+};
+
+po::options_description run_options()
+{
+    po::options_description opts("run options");
+    opts.add_options()
+        ("help,h", "show this help")
+        ("model,m", po::value<std::string>(), "model: a GGUF file or a SafeTensors folder (default: the bundled model)")
+        ("prompt,p", po::value<std::string>(), "prompt text")
+        ("file,f", po::value<std::string>(), "read the prompt text from FILE ('-' = stdin)")
+        ("prompt-ids", po::value<std::string>(), "prompt as token ids, e.g. 1,403,407 (used as given: no BOS is added)")
+        ("max-tokens,n", po::value<std::size_t>()->default_value(128), "tokens to generate at most")
+        ("ctx-size", po::value<std::size_t>(), "context length in tokens (default: min(model context, 2048))")
+        ("temp", po::value<float>()->default_value(0.8f, "0.8"), "temperature; 0 = greedy")
+        ("top-k", po::value<int>()->default_value(40), "keep the K most likely tokens; 0 = all")
+        ("top-p", po::value<float>()->default_value(0.95f, "0.95"), "keep the most likely tokens up to this probability; 1 = all")
+        ("repeat-penalty", po::value<float>()->default_value(1.0f, "1.0"), "penalty for recent tokens; 1.0 = off")
+        ("repeat-last-n", po::value<int>()->default_value(64), "recent tokens the penalty looks at; -1 = all")
+        ("seed", po::value<std::uint64_t>(), "random seed (default: a random one, reported in --json)")
+        ("threads,t", po::value<int>()->default_value(1), "compute threads (accepted; this build computes on one thread)")
+        ("json", "print one JSON object at the end instead of streaming text")
+        ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
+        ("no-bos", "do not start a text prompt with the BOS token");
+    return opts;
+}
+
+/// Parses "1,403,407" (spaces allowed around commas). Throws ConfigError naming the bad part.
+std::vector<std::int32_t> parse_ids(const std::string& text)
+{
+    std::vector<std::int32_t> ids;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        std::string part = text.substr(start, end - start);
+        part.erase(0, part.find_first_not_of(" \t"));
+        part.erase(part.find_last_not_of(" \t") + 1);
+        std::int32_t id = 0;
+        const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), id);
+        if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || id < 0)
+            throw ConfigError(fmt::format("--prompt-ids: '{}' is not a token id (expected e.g. 1,403,407)", part));
+        ids.push_back(id);
+        start = end + 1;
+    }
+    return ids;
+}
+
+std::string read_prompt_file(const std::string& path)
+{
+    if (path == "-")
+        return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw IoError(fmt::format("{}: cannot open prompt file: {}", path, std::strerror(errno)));
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void check_sampler(const runtime::SamplerConfig& s)
+{
+    if (!(s.temperature >= 0.0f))
+        throw ConfigError(fmt::format("--temp must be 0 or more, not {}", s.temperature));
+    if (!(s.top_p > 0.0f && s.top_p <= 1.0f))
+        throw ConfigError(fmt::format("--top-p must be in (0, 1], not {}", s.top_p));
+    if (!(s.repeat_penalty > 0.0f))
+        throw ConfigError(fmt::format("--repeat-penalty must be more than 0, not {}", s.repeat_penalty));
+    if (s.repeat_last_n < -1)
+        throw ConfigError(fmt::format("--repeat-last-n must be -1 or more, not {}", s.repeat_last_n));
+}
+
+RunOptions to_options(const po::variables_map& vm)
+{
+    RunOptions o;
+    o.model = vm.count("model") ? std::filesystem::path(vm["model"].as<std::string>()) : default_model_path();
+    const int sources = static_cast<int>(vm.count("prompt") + vm.count("file") + vm.count("prompt-ids"));
+    if (sources > 1)
+        throw ConfigError("give one of -p/--prompt, -f/--file and --prompt-ids");
+    if (vm.count("prompt"))
+        o.prompt_text = vm["prompt"].as<std::string>();
+    if (vm.count("file"))
+        o.prompt_text = read_prompt_file(vm["file"].as<std::string>());
+    if (vm.count("prompt-ids"))
+        o.prompt_ids = vm["prompt-ids"].as<std::string>();
+    o.max_tokens = vm["max-tokens"].as<std::size_t>();
+    if (vm.count("ctx-size") && (o.ctx_size = vm["ctx-size"].as<std::size_t>()) == 0)
+        throw ConfigError("--ctx-size must be at least 1");
+    o.sampler.temperature = vm["temp"].as<float>();
+    o.sampler.top_k = vm["top-k"].as<int>();
+    o.sampler.top_p = vm["top-p"].as<float>();
+    o.sampler.repeat_penalty = vm["repeat-penalty"].as<float>();
+    o.sampler.repeat_last_n = vm["repeat-last-n"].as<int>();
+    o.sampler.seed = vm.count("seed") ? vm["seed"].as<std::uint64_t>() : std::random_device{}();
+    check_sampler(o.sampler);
+    if ((o.threads = vm["threads"].as<int>()) < 1)
+        throw ConfigError("--threads must be at least 1");
+    o.json = vm.count("json") > 0;
+    o.no_bos = vm.count("no-bos") > 0;
+    if (vm.count("logits-out"))
+        o.logits_out = vm["logits-out"].as<std::string>();
+    return o;
+}
+
+/// A GGUF tokenizer id (tokenizer.ggml.bos_token_id, …), if the model file has one.
+std::optional<std::int32_t> special_id(const model::ModelSource& src, const char* key)
+{
+    if (!src.gguf)
+        return std::nullopt;
+    const auto v = src.gguf->get_uint(key);
+    if (!v || *v > static_cast<std::uint64_t>(INT32_MAX))
+        return std::nullopt; // e.g. 0xFFFFFFFF: "none"
+    return static_cast<std::int32_t>(*v);
+}
+
+std::vector<std::int32_t> prompt_tokens(const RunOptions& o, const runtime::Engine& engine)
+{
+    const auto& c = engine.config();
+    if (o.prompt_text)
+        throw ConfigError("text prompts need the tokenizer, which this build does not have yet; "
+                          "give token ids with --prompt-ids");
+    std::vector<std::int32_t> ids;
+    if (o.prompt_ids) {
+        ids = parse_ids(*o.prompt_ids);
+    } else if (const auto bos = special_id(engine.source(), "tokenizer.ggml.bos_token_id"); bos && !o.no_bos) {
+        ids = {*bos}; // no prompt: start from BOS alone
+    } else {
+        throw ConfigError("no prompt: give -p, -f or --prompt-ids");
+    }
+    for (const auto id : ids)
+        if (static_cast<std::uint32_t>(id) >= c.n_vocab)
+            throw ConfigError(fmt::format("--prompt-ids: token id {} is outside the vocabulary of {} tokens",
+                                          id, c.n_vocab));
+    return ids;
+}
+
+/// The --logits-out file, written under a temporary name and renamed when generation
+/// finished, so a failed run never leaves a partial file behind.
+class LogitsFile {
+public:
+    explicit LogitsFile(const std::filesystem::path& path)
+        : path_(path), tmp_(path.string() + fmt::format(".partial-{}", ::getpid())),
+          out_(tmp_, std::ios::binary | std::ios::trunc)
+    {
+        if (!out_)
+            throw IoError(fmt::format("{}: cannot create logits file: {}", path_.string(), std::strerror(errno)));
+    }
+    ~LogitsFile()
+    {
+        if (!committed_) {
+            out_.close();
+            std::error_code ec;
+            std::filesystem::remove(tmp_, ec);
+        }
+    }
+    LogitsFile(const LogitsFile&) = delete;
+    LogitsFile& operator=(const LogitsFile&) = delete;
+
+    void write(std::span<const float> row)
+    {
+        // Little-endian f32: the byte order of every host this builds for.
+        out_.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(row.size_bytes()));
+    }
+    void commit()
+    {
+        out_.close();
+        if (!out_)
+            throw IoError(fmt::format("{}: writing the logits failed", path_.string()));
+        std::filesystem::rename(tmp_, path_);
+        committed_ = true;
+    }
+
+private:
+    std::filesystem::path path_, tmp_;
+    std::ofstream out_;
+    bool committed_ = false;
+};
+
+double per_second(std::size_t n, double ms) { return ms > 0.0 ? static_cast<double>(n) * 1000.0 / ms : 0.0; }
+
+std::uint64_t peak_rss_bytes()
+{
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024u; // Linux reports KiB
+}
+
+const char* stop_name(runtime::StopReason r)
+{
+    switch (r) {
+    case runtime::StopReason::MaxTokens: return "max_tokens";
+    case runtime::StopReason::Eos: return "eos";
+    case runtime::StopReason::ContextFull: return "context_full";
+    }
+    return "unknown";
+}
+
+/// DESIGN.md §5 metrics, with what is true of today's resident, single-threaded runtime.
+nlohmann::ordered_json metrics_json(const runtime::Engine& engine, const runtime::Session& session,
+                            const runtime::GenerateResult& r, const RunOptions& o)
+{
+    const auto& load = engine.weights().stats();
+    const auto& s = r.stats;
+    const double compute_ms = s.prefill_ms + s.decode_ms;
+    return {
+        {"load_ms", engine.load_ms()},
+        {"prefill_tokens", s.prefill_tokens},
+        {"prefill_ms", s.prefill_ms},
+        {"prefill_tokens_per_s", per_second(s.prefill_tokens, s.prefill_ms)},
+        {"decode_tokens", s.decode_tokens},
+        {"decode_ms", s.decode_ms},
+        {"decode_tokens_per_s", per_second(s.decode_tokens, s.decode_ms)},
+        {"bytes_read", load.bytes_read},
+        {"read_gb_s", load.io_ms > 0.0 ? static_cast<double>(load.bytes_read) / (load.io_ms * 1e6) : 0.0},
+        {"io_ms", load.io_ms},
+        {"compute_ms", compute_ms},
+        {"stall_ms", 0.0},   // every weight is in memory before compute starts
+        {"overlap", 0.0},    // loading and compute do not overlap yet
+        {"peak_pool_bytes", load.bytes_held + session.bytes()}, // weights, KV cache, activations
+        {"peak_rss_bytes", peak_rss_bytes()},
+        {"budget_bytes", 0}, // no memory budget yet
+        {"strategy", "resident"},
+        {"io_backend", "pread"},
+        {"direct_io", false},
+        {"threads", 1},
+        {"threads_requested", o.threads},
+        {"generated_tokens", r.generated.size()},
+        {"sample_ms", s.sample_ms},
+        {"token_ms", s.token_ms},
+        {"n_ctx", session.n_ctx()},
+        {"seed", o.sampler.seed},
+        {"stop_reason", stop_name(r.stop)},
+        {"kernels", engine.arch().kernels().name},
+    };
+}
+
+void print_summary(const runtime::Engine& engine, const runtime::GenerateResult& r)
+{
+    const auto& s = r.stats;
+    fmt::print(stderr, "\nload {:.1f} ms ({} weight bytes read in {:.1f} ms)\n", engine.load_ms(),
+               engine.weights().stats().bytes_read, engine.weights().stats().io_ms);
+    fmt::print(stderr, "prefill {} tokens in {:.2f} ms ({:.1f} tok/s)\n", s.prefill_tokens, s.prefill_ms,
+               per_second(s.prefill_tokens, s.prefill_ms));
+    fmt::print(stderr, "decode {} tokens in {:.2f} ms ({:.1f} tok/s)\n", s.decode_tokens, s.decode_ms,
+               per_second(s.decode_tokens, s.decode_ms));
+}
+
+int run(const RunOptions& o)
+{
+    const runtime::Engine engine(o.model);
+    runtime::Session session(engine, {.n_ctx = o.ctx_size});
+    const auto prompt = prompt_tokens(o, engine);
+    if (prompt.size() > session.n_ctx())
+        throw ConfigError(fmt::format("the prompt has {} tokens, more than the context of {} (--ctx-size)",
+                                      prompt.size(), session.n_ctx()));
+    runtime::GenerateOptions gen;
+    gen.max_tokens = o.max_tokens;
+    gen.sampler = o.sampler;
+    gen.eos = special_id(engine.source(), "tokenizer.ggml.eos_token_id");
+
+    std::optional<LogitsFile> logits_file;
+    if (o.logits_out)
+        logits_file.emplace(*o.logits_out);
+    const auto result = runtime::generate(session, prompt, gen, [&](std::int32_t id, std::span<const float> logits) {
+        if (logits_file)
+            logits_file->write(logits);
+        if (!o.json) {
+            fmt::print("{} ", id); // ids until the tokenizer lands
+            std::fflush(stdout);
+        }
+    });
+    if (logits_file)
+        logits_file->commit();
+    if (result.stop == runtime::StopReason::ContextFull)
+        fmt::print(stderr, "edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
+                   result.generated.size(), session.n_ctx());
+    if (o.json) {
+        const nlohmann::ordered_json out = {
+            {"model", o.model.string()},
+            {"prompt_ids", prompt},
+            {"generated_ids", result.generated},
+            {"text", ""},
+            {"metrics", metrics_json(engine, session, result, o)},
+        };
+        fmt::print("{}\n", out.dump());
+    } else {
+        fmt::print("\n");
+        std::fflush(stdout);
+        print_summary(engine, result);
+    }
+    return 0;
+}
+
+} // namespace
+
+int run_command(const std::vector<std::string>& args)
+{
+    const auto opts = run_options();
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << "Usage: edge-rt-async run [-m MODEL] [-p TEXT | -f FILE | --prompt-ids IDS] [options]\n\n"
+                     "Generates up to -n tokens after the prompt; stops early at the end-of-sequence token\n"
+                     "or when the context is full. Without a prompt, generation starts from BOS.\n\n"
+                  << opts;
+        return 0;
+    }
+    return run(to_options(vm));
+}
+
+} // namespace edge_rt::cli
