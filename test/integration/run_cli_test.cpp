@@ -1,0 +1,182 @@
+// `edge-rt-async run` end to end: the --json report, --logits-out, errors, seeds, stops.
+#include "env.hpp"
+#include "model_data.hpp"
+#include "process.hpp"
+#include "runtime/session.hpp"
+#include "temp_dir.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace edge_rt;
+using namespace edge_rt::test;
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+namespace {
+
+std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+json run_json(std::vector<std::string> args)
+{
+    args.insert(args.begin(), "run");
+    args.push_back("--json");
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+}
+
+std::vector<std::int32_t> ids_of(const json& j) { return j.at("generated_ids").get<std::vector<std::int32_t>>(); }
+
+// No file whose name starts with `stem` exists in `dir` (neither the file nor its temporary).
+bool nothing_named_like(const std::filesystem::path& dir, const std::string& stem)
+{
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().rfind(stem, 0) == 0)
+            return false;
+    return true;
+}
+
+} // namespace
+
+TEST(RunCli, GreedyFromBosMatchesTheReferenceAndReportsMetrics)
+{
+    const auto want = read_ids(test_data("stories260K/reference/greedy_bos_200steps.ids"));
+    const auto j = run_json({"--prompt-ids", "1", "--temp", "0", "-n", "200"});
+    EXPECT_EQ(j.at("prompt_ids"), json::array({1}));
+    EXPECT_EQ(ids_of(j), want);
+    EXPECT_EQ(j.at("model").get<std::string>(), bundled_model().string());
+    EXPECT_TRUE(j.at("text").is_string());
+    const auto& m = j.at("metrics");
+    for (const char* key : {"load_ms", "prefill_ms", "prefill_tokens_per_s", "decode_ms", "decode_tokens_per_s",
+                            "read_gb_s", "io_ms", "compute_ms", "stall_ms", "overlap"})
+        EXPECT_TRUE(m.at(key).is_number() && m.at(key).get<double>() >= 0.0) << key;
+    EXPECT_EQ(m.at("prefill_tokens"), 1);
+    EXPECT_EQ(m.at("decode_tokens"), 199); // the 200th token is sampled, never run
+    EXPECT_EQ(m.at("bytes_read"), 1171200); // every weight byte of the file (see `inspect`), read once
+    EXPECT_GT(m.at("decode_tokens_per_s").get<double>(), 0.0);
+    EXPECT_NEAR(m.at("compute_ms").get<double>(), m.at("prefill_ms").get<double>() + m.at("decode_ms").get<double>(), 1e-6);
+    EXPECT_EQ(m.at("stall_ms"), 0.0);
+    EXPECT_GE(m.at("peak_pool_bytes").get<std::uint64_t>(), 1171200u);
+    EXPECT_GT(m.at("peak_rss_bytes").get<std::uint64_t>(), m.at("peak_pool_bytes").get<std::uint64_t>());
+    EXPECT_EQ(m.at("budget_bytes"), 0);
+    EXPECT_EQ(m.at("strategy"), "resident");
+    EXPECT_EQ(m.at("io_backend"), "pread");
+    EXPECT_EQ(m.at("direct_io"), false);
+    EXPECT_EQ(m.at("threads"), 1);
+    EXPECT_EQ(m.at("token_ms").size(), 200u);
+}
+
+TEST(RunCli, StreamsTokensToStdoutAndTimingToStderr)
+{
+    const auto r = run_cli({"run", "--prompt-ids", "1", "--temp", "0", "-n", "4"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("403 407 261 378"));
+    EXPECT_THAT(r.err, HasSubstr("prefill 1 tokens"));
+    EXPECT_THAT(r.err, HasSubstr("decode 3 tokens"));
+}
+
+TEST(RunCli, LogitsOutHoldsOneRowPerStepAndTheFirstIsThePromptsLogits)
+{
+    TempDir dir;
+    const auto path = dir.path() / "logits.f32";
+    const auto j = run_json({"--prompt-ids", "1,403,407", "--temp", "0", "-n", "6", "--logits-out", path.string()});
+    ASSERT_EQ(ids_of(j).size(), 6u);
+    const auto rows = read_f32(path);
+    ASSERT_EQ(rows.size(), 6u * 512u);
+    runtime::Engine engine(bundled_model());
+    runtime::Session session(engine);
+    const std::vector<std::int32_t> prompt{1, 403, 407};
+    const auto first = session.forward(prompt);
+    for (std::size_t v = 0; v < 512; ++v)
+        ASSERT_EQ(rows[v], first[v]) << v;
+    // Each row is the distribution its token was chosen from: greedy picks its argmax.
+    for (std::size_t s = 0; s < 6; ++s) {
+        const auto row = rows.begin() + static_cast<std::ptrdiff_t>(s * 512);
+        EXPECT_EQ(std::max_element(row, row + 512) - row, ids_of(j)[s]) << s;
+    }
+    EXPECT_TRUE(nothing_named_like(dir.path(), "logits.f32.partial"));
+}
+
+TEST(RunCli, BadPromptIdsFailWithOneLineAndNoLogitsFile)
+{
+    TempDir dir;
+    const auto path = dir.path() / "out.f32";
+    for (const std::string ids : {"1,abc", "", "1,,2", "-3", "1,512", "99999999999"}) {
+        const auto r = run_cli({"run", "--prompt-ids", ids, "--logits-out", path.string()});
+        EXPECT_NE(r.exit_code, 0) << ids;
+        EXPECT_TRUE(r.out.empty()) << ids << ": " << r.out;
+        EXPECT_EQ(count_lines(r.err), 1u) << ids << ": " << r.err;
+        EXPECT_THAT(r.err, HasSubstr("--prompt-ids")) << ids;
+        EXPECT_TRUE(nothing_named_like(dir.path(), "out.f32")) << ids;
+    }
+    const auto r = run_cli({"run", "--prompt-ids", "1,512"});
+    EXPECT_THAT(r.err, HasSubstr("token id 512 is outside the vocabulary of 512 tokens"));
+}
+
+TEST(RunCli, MissingModelIsOneLineError)
+{
+    TempDir dir;
+    const auto model = (dir.path() / "absent.gguf").string();
+    const auto r = run_cli({"run", "-m", model, "--prompt-ids", "1", "--logits-out", (dir.path() / "l.f32").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(model));
+    EXPECT_TRUE(nothing_named_like(dir.path(), "l.f32"));
+}
+
+TEST(RunCli, PromptLongerThanTheContextIsAnError)
+{
+    const auto r = run_cli({"run", "--ctx-size", "4", "--prompt-ids", "1,403,407,261,378"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("more than the context of 4"));
+}
+
+TEST(RunCli, SameSeedSameTokensDifferentSeedsDiffer)
+{
+    const std::vector<std::string> base{"--prompt-ids", "1", "--temp", "1", "--top-k", "0", "--top-p", "1", "-n", "40"};
+    auto with_seed = [&](const char* seed) {
+        auto args = base;
+        args.insert(args.end(), {"--seed", seed});
+        return ids_of(run_json(args));
+    };
+    const auto a = with_seed("42");
+    EXPECT_EQ(a, with_seed("42"));
+    EXPECT_NE(a, with_seed("43"));
+    EXPECT_EQ(a.size(), 40u);
+}
+
+TEST(RunCli, StopsAtMaxTokens)
+{
+    const auto j = run_json({"--prompt-ids", "1", "--temp", "0", "-n", "5"});
+    EXPECT_EQ(ids_of(j), (std::vector<std::int32_t>{403, 407, 261, 378, 432}));
+    EXPECT_EQ(j.at("metrics").at("stop_reason"), "max_tokens");
+    EXPECT_TRUE(ids_of(run_json({"--prompt-ids", "1", "-n", "0"})).empty());
+}
+
+TEST(RunCli, StopsWhenTheContextIsFullAndSaysSo)
+{
+    // Context 8, prompt 1: tokens are run at positions 1..7, and the one sampled from position
+    // 7's logits is the 8th and last.
+    const auto r = run_cli({"run", "--ctx-size", "8", "--prompt-ids", "1", "--temp", "0", "-n", "100", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = json::parse(r.out);
+    EXPECT_EQ(ids_of(j).size(), 8u);
+    EXPECT_EQ(j.at("metrics").at("stop_reason"), "context_full");
+    EXPECT_THAT(r.err, HasSubstr("the context of 8 tokens is full"));
+}
+
+TEST(RunCli, HelpListsTheOptions)
+{
+    const auto r = run_cli({"run", "--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    for (const char* opt : {"--model", "--prompt", "--file", "--prompt-ids", "--max-tokens", "--ctx-size", "--temp",
+                            "--top-k", "--top-p", "--repeat-penalty", "--repeat-last-n", "--seed", "--threads",
+                            "--json", "--logits-out", "--no-bos", "one thread"})
+        EXPECT_THAT(r.out, HasSubstr(opt));
+    EXPECT_THAT(run_cli({"--help"}).out, HasSubstr("run"));
+}
