@@ -17,6 +17,8 @@ public:
     /// needs, then reads the weights. Throws FormatError / IoError naming the file.
     explicit Engine(const std::filesystem::path& path,
                     const kernels::KernelTable& kernels = kernels::scalar_kernels());
+    /// The same for a model whose headers are already read.
+    explicit Engine(model::ModelSource source, const kernels::KernelTable& kernels = kernels::scalar_kernels());
 
     const model::ModelSource& source() const { return source_; }
     const model::ModelConfig& config() const { return source_.config; }
@@ -26,6 +28,8 @@ public:
     double load_ms() const { return load_ms_; }
 
 private:
+    void load(const kernels::KernelTable& kernels);
+
     model::ModelSource source_;
     std::unique_ptr<model::Architecture> arch_;
     std::unique_ptr<WeightStore> weights_;
