@@ -32,8 +32,10 @@ public:
         for (const auto& t : shard.tensors) {
             check_listed(shard, t.name, file_id);
             seen_.insert(t.name);
-            if (const auto* spec = names_.find(t.name))
+            if (const auto* spec = names_.find(t.name)) {
                 add_tensor(shard, t, *spec, file_id);
+                prefixed_ = prefixed_ || t.name.starts_with(names_.prefix());
+            }
             else if (!names_.ignorable(t.name))
                 fail(shard.path, fmt::format("unknown tensor {} for a {}-layer {} model", printable(t.name),
                                              config_.n_layer, config_.arch_name));
@@ -50,8 +52,8 @@ public:
         for (const auto& spec : names_.specs())
             if (spec.required && table_.find(spec.gguf_name) == nullptr)
                 fail(weights_path, fmt::format("missing tensor {}{} ({} in GGUF naming)",
-                                               spec.prefixable ? names_.prefix() : "", spec.hf_name,
-                                               spec.gguf_name));
+                                               spec.prefixable && prefixed_ ? names_.prefix() : "",
+                                               spec.hf_name, spec.gguf_name));
         // Data order: the I/O layer reads each file front to back.
         std::sort(table_.tensors.begin(), table_.tensors.end(), [](const auto& a, const auto& b) {
             return a.file != b.file ? a.file < b.file : a.offset < b.offset;
@@ -102,6 +104,7 @@ private:
     const SafetensorsIndex* index_;
     TensorTable table_;
     std::set<std::string> seen_; // file names of tensors found in any shard
+    bool prefixed_ = false;      // names carry transformer./model.: spell missing ones alike
 };
 
 std::string folder_name(const std::filesystem::path& dir)

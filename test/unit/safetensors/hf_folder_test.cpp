@@ -168,7 +168,7 @@ TEST(HfGpt2, UntiedLmHead)
 TEST(HfGpt2, TensorProblems)
 {
     EXPECT_THAT(gpt2_error([](TensorList& t) { t.erase(t.begin() + 11); }),
-                HasSubstr("missing tensor transformer.h.0.ln_2.bias (blk.0.ffn_norm.bias in GGUF naming)"));
+                HasSubstr("missing tensor h.0.ln_2.bias (blk.0.ffn_norm.bias in GGUF naming)"));
     EXPECT_THAT(gpt2_error([](TensorList& t) { t[6].shape = {8, 23}; }),
                 HasSubstr("tensor h.0.attn.c_attn.weight has shape [8, 23], expected [8, 24]"));
     EXPECT_THAT(gpt2_error([](TensorList& t) { t[14].shape = {8, 32}; }),
@@ -268,6 +268,22 @@ TEST(HfLlama, TiedAndUntiedOutput)
     test::write_text(bad, "config.json", test::llama_config_json(untied));
     const auto weights = write_weights(bad, "model.safetensors", llama_list(spec));
     EXPECT_THAT(open_error(bad.path(), weights), HasSubstr("missing tensor lm_head.weight (output.weight in GGUF naming)"));
+}
+
+TEST(HfLlama, MissingTensorsAreSpeltAsTheFileSpellsNames)
+{
+    for (const bool prefix : {true, false}) {
+        test::TinyLlama spec;
+        spec.model_prefix = prefix;
+        test::TempDir dir;
+        test::write_text(dir, "config.json", test::llama_config_json(spec));
+        auto tensors = llama_list(spec);
+        tensors.erase(tensors.begin() + 12); // layers.1.self_attn.v_proj.weight
+        const auto weights = write_weights(dir, "model.safetensors", tensors);
+        EXPECT_THAT(open_error(dir.path(), weights),
+                    HasSubstr(fmt::format("missing tensor {}layers.1.self_attn.v_proj.weight (blk.1.attn_v.weight",
+                                          prefix ? "model." : "")));
+    }
 }
 
 TEST(HfSharded, TwoShardsAndTheirIndex)
