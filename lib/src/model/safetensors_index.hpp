@@ -14,7 +14,7 @@ struct SafetensorsIndex {
     std::map<std::string, std::size_t> shard_of_tensor; // tensor name -> index into shards
 };
 
-/// Reads the index in `dir`. Shard names must be plain file names in `dir` that exist.
+/// Reads the index at `index_path`. Shard names must be plain file names beside it that exist.
 /// Throws FormatError naming the index and the problem.
 SafetensorsIndex read_safetensors_index(const std::filesystem::path& index_path);
 

@@ -35,10 +35,10 @@ public:
             if (const auto* spec = names_.find(t.name)) {
                 add_tensor(shard, t, *spec, file_id);
                 prefixed_ = prefixed_ || t.name.starts_with(names_.prefix());
-            }
-            else if (!names_.ignorable(t.name))
+            } else if (!names_.ignorable(t.name)) {
                 fail(shard.path, fmt::format("unknown tensor {} for a {}-layer {} model", printable(t.name),
                                              config_.n_layer, config_.arch_name));
+            }
         }
     }
 
