@@ -31,4 +31,11 @@ public:
     using Error::Error;
 };
 
+/// A memory request the budget cannot cover: the message says how much was asked, how much
+/// is in use and what the budget is.
+class BudgetError : public Error {
+public:
+    using Error::Error;
+};
+
 } // namespace edge_rt

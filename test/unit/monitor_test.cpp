@@ -1,0 +1,145 @@
+// The monitor against fake /proc and /sys trees, and the policy's hysteresis step by step.
+#include "exec/executor.hpp"
+#include "monitor/monitor.hpp"
+#include "temp_dir.hpp"
+
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fstream>
+#include <gtest/gtest.h>
+
+using namespace edge_rt;
+using namespace edge_rt::monitor;
+
+namespace {
+
+void put(const std::filesystem::path& p, const std::string& text)
+{
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+}
+
+// A Raspberry Pi 4 as its files would read: 2 cores here to keep the fixture short.
+void fake_pi(const std::filesystem::path& root, long millicelsius, const char* throttled, unsigned busy0)
+{
+    put(root / "proc/meminfo", "MemTotal:        3884096 kB\nMemFree:  100 kB\nMemAvailable:    1942048 kB\n");
+    put(root / "proc/pressure/memory", "some avg10=1.50 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.25 avg60=0.00 avg300=0.00 total=0\n");
+    put(root / "proc/loadavg", "2.50 1.25 0.75 3/200 1234\n");
+    put(root / "proc/stat", "cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 " + std::to_string(busy0) +
+                                " 0 0 100 0 0 0 0 0 0\ncpu1 0 0 0 100 0 0 0 0 0 0\nintr 1\n");
+    put(root / "sys/class/thermal/thermal_zone0/temp", std::to_string(millicelsius) + "\n");
+    put(root / "sys/class/thermal/thermal_zone0/type", "cpu-thermal\n");
+    for (int c = 0; c < 2; ++c) {
+        const auto f = root / "sys/devices/system/cpu" / ("cpu" + std::to_string(c)) / "cpufreq";
+        put(f / "scaling_cur_freq", "1500000\n");
+        put(f / "cpuinfo_max_freq", "1800000\n");
+        put(f / "scaling_governor", "ondemand\n");
+    }
+    put(root / "sys/devices/platform/soc/soc:firmware/get_throttled", throttled);
+}
+
+} // namespace
+
+TEST(Sampler, ReadsAFakePi)
+{
+    test::TempDir dir;
+    fake_pi(dir.path(), 61234, "0x50005\n", 0);
+    Sampler sampler(dir.path());
+    const Snapshot first = sampler.sample();
+    EXPECT_EQ(first.mem_total, 3884096ull * 1024);
+    EXPECT_EQ(first.mem_available, 1942048ull * 1024);
+    EXPECT_DOUBLE_EQ(first.psi_some_avg10.value(), 1.5);
+    EXPECT_DOUBLE_EQ(first.psi_full_avg10.value(), 0.25);
+    EXPECT_DOUBLE_EQ(first.load1.value(), 2.5);
+    ASSERT_EQ(first.thermal.size(), 1u);
+    EXPECT_EQ(first.thermal[0].type, "cpu-thermal");
+    EXPECT_DOUBLE_EQ(first.thermal[0].celsius, 61.234);
+    ASSERT_EQ(first.cores.size(), 2u);
+    EXPECT_EQ(first.cores[1].max_khz, 1800000u);
+    EXPECT_EQ(first.cores[0].governor, "ondemand");
+    EXPECT_FALSE(first.cores[0].busy.has_value()) << "busy needs two readings";
+    ASSERT_TRUE(first.throttle.has_value());
+    EXPECT_TRUE(first.throttle->under_voltage());
+    EXPECT_TRUE(first.throttle->throttled());
+    EXPECT_FALSE(first.throttle->freq_capped());
+    EXPECT_TRUE(first.throttle->any_since_boot());
+
+    // cpu0 spends 100 more busy ticks of 100 more total: fully busy; cpu1 does nothing.
+    fake_pi(dir.path(), 61234, "0x0\n", 100);
+    put(dir.path() / "proc/stat", "cpu0 100 0 0 100 0 0 0 0 0 0\ncpu1 0 0 0 200 0 0 0 0 0 0\n");
+    const Snapshot second = sampler.sample(&first);
+    EXPECT_DOUBLE_EQ(second.cores[0].busy.value(), 1.0);
+    EXPECT_DOUBLE_EQ(second.cores[1].busy.value(), 0.0);
+}
+
+TEST(Sampler, MissingFilesGiveEmptyFields)
+{
+    test::TempDir dir;
+    put(dir.path() / "proc/meminfo", "garbage\n");
+    put(dir.path() / "sys/devices/platform/soc/soc:firmware/get_throttled", "not hex");
+    const Snapshot s = Sampler(dir.path()).sample();
+    EXPECT_FALSE(s.mem_total.has_value());
+    EXPECT_FALSE(s.psi_some_avg10.has_value());
+    EXPECT_FALSE(s.max_celsius().has_value());
+    EXPECT_TRUE(s.cores.empty());
+    EXPECT_FALSE(s.throttle.has_value());
+}
+
+TEST(Policy, StepsDownUnderPressureAndUpOnlyAfterCalmReadings)
+{
+    Policy p({3, 4}, PolicyConfig{});
+    Snapshot calm;
+    calm.mem_total = 100;
+    calm.mem_available = 50;
+    calm.psi_some_avg10 = 0.5;
+    calm.thermal = {{"cpu", 50}};
+    Snapshot pressure = calm;
+    pressure.psi_some_avg10 = 25;
+    Snapshot hot = calm;
+    hot.thermal = {{"cpu", 85}};
+
+    EXPECT_FALSE(p.update(calm).has_value());
+    ASSERT_TRUE(p.update(pressure).has_value());
+    EXPECT_EQ(p.limits(), (Limits{2, 4}));
+    p.update(pressure);
+    p.update(pressure);
+    EXPECT_EQ(p.limits(), (Limits{1, 4})) << "never below one slot";
+    p.update(calm);
+    p.update(calm);
+    EXPECT_EQ(p.limits(), (Limits{1, 4})) << "two calm readings are not enough";
+    const auto msg = p.update(calm);
+    ASSERT_TRUE(msg.has_value());
+    EXPECT_NE(msg->find("prefetch depth 1 -> 2"), std::string::npos) << *msg;
+    p.update(hot);
+    EXPECT_EQ(p.limits().threads, 3u);
+    Snapshot throttled = calm;
+    throttled.throttle = ThrottleFlags{0x4};
+    p.update(throttled);
+    EXPECT_EQ(p.limits().threads, 2u) << "firmware throttling counts as hot";
+    Snapshot warm = calm; // between ok (70) and high (80): neither hot nor calm
+    warm.thermal = {{"cpu", 75}};
+    for (int i = 0; i < 5; ++i)
+        p.update(warm);
+    EXPECT_EQ(p.limits().threads, 2u);
+}
+
+// The monitor runs as a timer task on the io_context and stops cleanly.
+TEST(Monitor, SamplesPeriodicallyOnTheIoContext)
+{
+    test::TempDir dir;
+    fake_pi(dir.path(), 50000, "0x0\n", 0);
+    exec::Executor ex(1);
+    Monitor m(ex.io(), Sampler(dir.path()), Policy({2, 4}), std::chrono::milliseconds(2));
+    m.start();
+    ex.run_blocking([&]() -> asio::awaitable<void> {
+        asio::steady_timer t(ex.io());
+        while (m.readings() < 5) {
+            t.expires_after(std::chrono::milliseconds(2));
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        m.stop(); // without this, run() would never return: the timer is pending work
+    }());
+    EXPECT_GE(m.readings(), 5u);
+    EXPECT_EQ(m.latest().cores.size(), 2u);
+    EXPECT_EQ(m.limits(), (Limits{2, 4}));
+}
