@@ -9,6 +9,7 @@
 #include <cstring>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sstream>
 
 using namespace edge_rt;
 using namespace edge_rt::test;
@@ -179,4 +180,22 @@ TEST(RunCli, HelpListsTheOptions)
                             "--json", "--logits-out", "--no-bos", "one thread"})
         EXPECT_THAT(r.out, HasSubstr(opt));
     EXPECT_THAT(run_cli({"--help"}).out, HasSubstr("run"));
+}
+
+TEST(RunCli, RunsAGpt2SafeTensorsFolder)
+{
+    const auto dir = test_data("gpt2-tiny-random-f16");
+    const auto ref = read_json(dir / "reference.json");
+    std::ostringstream ids;
+    for (const auto& id : ref.at("prompt_ids"))
+        ids << id.get<int>() << ',';
+    const std::string id_list = ids.str(); // a trailing comma would be an empty id: drop it
+    const auto j =
+        run_json({"-m", dir.string(), "--prompt-ids", id_list.substr(0, id_list.size() - 1), "--temp", "0", "-n", "24"});
+    EXPECT_EQ(j.at("generated_ids"), ref.at("greedy_ids"));
+    EXPECT_EQ(j.at("metrics").at("n_ctx"), 128); // min(n_positions 128, 2048)
+    const auto r = run_cli({"run", "-m", dir.string(), "--prompt-ids", "1", "--ctx-size", "129"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(count_lines(r.err), 1u) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("learned positions for 128"));
 }
