@@ -21,7 +21,7 @@ namespace edge_rt::cli {
 namespace {
 
 constexpr const char* kUsage = "Usage: edge-rt-async tokenize [-m MODEL | --tokenizer PATH] [--no-bos] [--json] "
-                               "(TEXT | -f FILE | -f -)\n\n";
+                               "(TEXT | -p TEXT | -f FILE | -f -)\n\n";
 
 // The text exactly as given: a file's bytes, or stdin's for "-", trailing newline included.
 std::string read_text(const std::string& source)
@@ -66,6 +66,8 @@ int tokenize_command(const std::vector<std::string>& args)
         ("tokenizer", po::value<std::string>(),
          "a tokenizer alone: GGUF (vocab-only too), tokenizer.json, llama2.c tokenizer.bin, or a folder "
          "with vocab.json + merges.txt or encoder.json + vocab.bpe")
+        ("prompt,p", po::value<std::string>(), "the text (also as the positional TEXT; -p works for text "
+                                                "that starts with '-')")
         ("file,f", po::value<std::string>(), "read the text from FILE ('-': stdin), byte for byte")
         ("no-bos", "do not add the BOS token (added by default when the tokenizer says so)")
         ("json", "print {\"ids\": [...], \"pieces\": [...]} instead of plain ids");
@@ -79,14 +81,16 @@ int tokenize_command(const std::vector<std::string>& args)
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
-        std::cout << kUsage << opts;
+        std::cout << kUsage << opts << '\n';
         return 0;
     }
-    const auto texts = vm.count("text") ? vm["text"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    auto texts = vm.count("text") ? vm["text"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    if (vm.count("prompt"))
+        texts.push_back(vm["prompt"].as<std::string>());
     if (vm.count("model") && vm.count("tokenizer"))
         throw ConfigError("tokenize: give -m MODEL or --tokenizer PATH, not both");
     if (texts.size() + vm.count("file") != 1)
-        throw ConfigError("tokenize: give the text as one argument (quote it) or with -f FILE / -f -");
+        throw ConfigError("tokenize: give the text once: as one argument (quote it), -p TEXT, or -f FILE / -f -");
 
     std::unique_ptr<model::Tokenizer> tokenizer;
     if (vm.count("tokenizer"))
