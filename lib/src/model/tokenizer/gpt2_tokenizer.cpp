@@ -108,7 +108,8 @@ void Gpt2Tokenizer::index_merges(const std::vector<std::pair<std::string, std::s
         const auto result = ids_.find(joined);
         if (left == ids_.end() || right == ids_.end() || result == ids_.end())
             throw FormatError(fmt::format("{}: merge {} '{} {}' {} a token the vocabulary lacks", source_,
-                                          rank + 1, a, b, result == ids_.end() ? "makes" : "uses"));
+                                          rank + 1, a, b,
+                                          left == ids_.end() || right == ids_.end() ? "uses" : "makes"));
         // A repeated pair keeps its first (lowest) rank.
         merges_.emplace(pair_key(left->second, right->second),
                         Merge{static_cast<std::int32_t>(rank), result->second});
