@@ -129,12 +129,10 @@ std::vector<std::int32_t> Gpt2Tokenizer::encode(std::string_view text, bool add_
     std::vector<std::int32_t> out;
     if (add_bos && bos_)
         out.push_back(*bos_);
-    std::string prefixed;
-    if (add_prefix_space_ && !text.empty() && text.front() != ' ') {
-        prefixed = " ";
-        prefixed += text;
+    const bool prefix = add_prefix_space_ && !text.empty() && text.front() != ' ';
+    const std::string prefixed = prefix ? std::string(1, ' ').append(text) : std::string();
+    if (prefix)
         text = prefixed;
-    }
     for (const auto word : gpt2_pretokenize(text))
         encode_word(word, out);
     return out;
