@@ -20,6 +20,9 @@ public:
     virtual ~Tokenizer() = default;
 
     /// Token ids for `text`, with the BOS id first when `add_bos` (and the vocabulary has one).
+    /// The text is plain text: "<s>" or "<|endoftext|>" in it are spelled out, never special ids.
+    /// Bytes that are not valid UTF-8 are encoded as bytes (SentencePiece: byte fallback, GPT-2:
+    /// byte-level tokens), so no input fails.
     virtual std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const = 0;
 
     /// The raw bytes token `id` stands for when decoding: byte-fallback tokens give their byte,
@@ -42,8 +45,10 @@ public:
 };
 
 /// Turns a stream of token ids into text without ever emitting an incomplete UTF-8 sequence:
-/// bytes of a split character are held until the rest arrives. Follows SentencePiece's rule of
-/// dropping the leading space of the first piece after BOS.
+/// bytes of a split character are held until the rest arrives; bytes that can never become a
+/// character are replaced by U+FFFD at once, so the output is always valid UTF-8. Follows
+/// SentencePiece's rule of dropping the leading space of the first piece after BOS (only for
+/// tokenizers that add a space prefix).
 class StreamingDecoder {
 public:
     explicit StreamingDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
