@@ -14,6 +14,7 @@ struct Command {
 
 int inspect_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int tokenize_command(const std::vector<std::string>& args);
 
 /// Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.
 inline constexpr int kExitFailure = 1;

@@ -20,6 +20,8 @@ constexpr std::array kCommands{
             run_command},
     Command{"inspect", "show a model's structure: architecture, layers, weight bytes, dtypes",
             inspect_command},
+    Command{"tokenize", "turn text into token ids with a model's tokenizer (or a tokenizer file)",
+            tokenize_command},
 };
 
 void print_help(const po::options_description& global)

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@ public:
     virtual ~Tokenizer() = default;
 
     /// Token ids for `text`, with the BOS id first when `add_bos` (and the vocabulary has one).
+    /// The text is plain text: "<s>" or "<|endoftext|>" in it are spelled out, never special ids.
+    /// Bytes that are not valid UTF-8 are encoded as bytes (SentencePiece: byte fallback, GPT-2:
+    /// byte-level tokens), so no input fails.
     virtual std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const = 0;
 
     /// The raw bytes token `id` stands for when decoding: byte-fallback tokens give their byte,
@@ -35,11 +39,16 @@ public:
     /// Whether encode() should add BOS by default (GGUF tokenizer.ggml.add_bos_token; Llama: yes,
     /// GPT-2: no).
     virtual bool add_bos_by_default() const = 0;
+    /// SentencePiece's dummy prefix: encode() puts a space before non-empty text, so decoders
+    /// drop the leading space of the first piece after BOS again. False for GPT-2.
+    virtual bool adds_space_prefix() const { return false; }
 };
 
 /// Turns a stream of token ids into text without ever emitting an incomplete UTF-8 sequence:
-/// bytes of a split character are held until the rest arrives. Follows SentencePiece's rule of
-/// dropping the leading space of the first piece after BOS.
+/// bytes of a split character are held until the rest arrives; bytes that can never become a
+/// character are replaced by U+FFFD at once, so the output is always valid UTF-8. Follows
+/// SentencePiece's rule of dropping the leading space of the first piece after BOS (only for
+/// tokenizers that add a space prefix).
 class StreamingDecoder {
 public:
     explicit StreamingDecoder(const Tokenizer& tokenizer) : tokenizer_(tokenizer) {}
@@ -54,12 +63,18 @@ private:
     bool after_bos_ = false;
 };
 
+/// The text of a whole id sequence, as a StreamingDecoder fed every id and then flushed gives it.
+std::string decode(const Tokenizer& tokenizer, std::span<const std::int32_t> ids);
+
 /// The tokenizer embedded in a GGUF file (tokenizer.ggml.*), "llama" (SentencePiece BPE) or
 /// "gpt2" (byte-level BPE) model. Throws FormatError naming the file when it has none.
 std::unique_ptr<Tokenizer> tokenizer_from_gguf(const GgufFile& file);
 
-/// A tokenizer on its own: a GGUF file (vocab-only files work), a tokenizer.json, or a folder
-/// holding tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe.
+/// A tokenizer on its own: a GGUF file (vocab-only files work), a tokenizer.json, a llama2.c
+/// tokenizer.bin, vocab.json/merges.txt or encoder.json/vocab.bpe (either file of the pair), or
+/// a folder holding tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe.
+/// Throws IoError for a missing or unreadable path and FormatError for malformed contents, both
+/// naming the file.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path);
 
 } // namespace edge_rt::model

@@ -1,0 +1,229 @@
+// Broken tokenizer files: every failure is an edge_rt exception with one line naming the file.
+#include "tokenizer_test_support.hpp"
+
+#include "edge_rt/error.hpp"
+#include "gguf_builder.hpp"
+#include "temp_dir.hpp"
+
+#include <fstream>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace edge_rt;
+using namespace edge_rt::test;
+using ::testing::HasSubstr;
+
+namespace {
+
+std::span<const std::uint8_t> as_bytes(const std::string& s)
+{
+    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+// Loads `path`, expecting exception type E whose message names `names` and says `says`.
+template <typename E>
+void expect_failure(const std::filesystem::path& path, const std::string& says, const std::string& names = {})
+{
+    try {
+        model::load_tokenizer(path);
+        ADD_FAILURE() << path << " loaded, expected an error saying '" << says << "'";
+    } catch (const E& e) {
+        const std::string message = e.what();
+        EXPECT_THAT(message, HasSubstr(names.empty() ? path.string() : names));
+        EXPECT_THAT(message, HasSubstr(says));
+        EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+}
+
+// A minimal tokenizer.json around the given "model" object.
+std::string tokenizer_json(const std::string& model, const std::string& pre = R"({"type": "ByteLevel"})")
+{
+    return R"({"pre_tokenizer": )" + pre + R"(, "model": )" + model + "}";
+}
+
+const std::string kVocab = R"({"a": 0, "b": 1, "ab": 2})";
+
+} // namespace
+
+TEST(TokenizerErrors, BadTokenizerJson)
+{
+    const TempDir dir;
+    const auto write = [&](const char* name, const std::string& text) { return dir.write(name, as_bytes(text)); };
+    expect_failure<FormatError>(write("syntax.json", R"({"model": {"vocab": )"), "not valid JSON");
+    expect_failure<FormatError>(write("array.json", "[1, 2]"), "JSON object");
+    expect_failure<FormatError>(write("nomodel.json", R"({"version": "1.0"})"), "model");
+    expect_failure<FormatError>(write("nomerges.json", tokenizer_json(R"({"type": "BPE", "vocab": )" + kVocab + "}")),
+                                "model.merges");
+    expect_failure<FormatError>(write("vocabarray.json", tokenizer_json(R"({"vocab": ["a", "b"], "merges": []})")),
+                                "model.vocab");
+    expect_failure<FormatError>(write("emptyvocab.json", tokenizer_json(R"({"vocab": {}, "merges": ["a b"]})")),
+                                "model.vocab");
+    expect_failure<FormatError>(write("idstring.json", tokenizer_json(R"({"vocab": {"a": "0"}, "merges": []})")),
+                                "token \"a\" has id \"0\"");
+    expect_failure<FormatError>(write("negative.json", tokenizer_json(R"({"vocab": {"a": -1}, "merges": []})")),
+                                "token \"a\" has id -1");
+    expect_failure<FormatError>(write("dupid.json", tokenizer_json(R"({"vocab": {"a": 0, "b": 0}, "merges": ["a b"]})")),
+                                "token id 0 is given to both");
+    expect_failure<FormatError>(write("mergenum.json", tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": [7]})")),
+                                "model.merges entry 0");
+    expect_failure<FormatError>(write("mergeunknown.json",
+                                      tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["a b", "b c"]})")),
+                                "merge 2 'b c' uses a token the vocabulary lacks");
+    expect_failure<FormatError>(write("mergemakes.json",
+                                      tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["b a"]})")),
+                                "merge 1 'b a' makes a token the vocabulary lacks");
+    expect_failure<FormatError>(write("unigram.json", tokenizer_json(R"({"type": "Unigram", "vocab": []})")),
+                                "model.type \"Unigram\" is not supported");
+    expect_failure<FormatError>(
+        write("metaspace.json", tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["a b"]})",
+                                               R"({"type": "Metaspace"})")),
+        "pre_tokenizer is not GPT-2's ByteLevel");
+    expect_failure<FormatError>(
+        write("added.json", R"({"added_tokens": 5, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
+                                kVocab + R"(, "merges": ["a b"]}})"),
+        "added_tokens is not an array");
+}
+
+// The same files minus one detail load: the failures above come from what was broken.
+TEST(TokenizerErrors, MinimalTokenizerJsonLoads)
+{
+    const TempDir dir;
+    const std::string text = tokenizer_json(R"({"type": "BPE", "vocab": )" + kVocab + R"(, "merges": ["a b"]})");
+    const auto tok = model::load_tokenizer(dir.write("ok.json", as_bytes(text)));
+    EXPECT_EQ(tok->encode("ab ba", false), (std::vector<std::int32_t>{2, 1, 0})); // " " has no token: dropped
+}
+
+TEST(TokenizerErrors, VocabAndMergesPairs)
+{
+    const TempDir dir;
+    std::filesystem::create_directory(dir.path() / "novocab");
+    dir.write("novocab/merges.txt", as_bytes(std::string("#version: 0.2\na b\n")));
+    expect_failure<FormatError>(dir.path() / "novocab", "vocab.json is missing");
+    expect_failure<FormatError>(dir.path() / "novocab" / "merges.txt", "vocab.json is missing");
+
+    std::filesystem::create_directory(dir.path() / "badline");
+    dir.write("badline/vocab.json", as_bytes(kVocab));
+    const auto merges = dir.write("badline/merges.txt", as_bytes(std::string("#version: 0.2\na b\nab\n")));
+    expect_failure<FormatError>(dir.path() / "badline", "line 3 \"ab\" is not two tokens", merges.string());
+
+    std::filesystem::create_directory(dir.path() / "nomerges");
+    dir.write("nomerges/encoder.json", as_bytes(kVocab));
+    const auto empty = dir.write("nomerges/vocab.bpe", as_bytes(std::string("#version: 0.2\n")));
+    expect_failure<FormatError>(dir.path() / "nomerges", "no merges", empty.string());
+
+    std::filesystem::create_directory(dir.path() / "badjson");
+    const auto vocab = dir.write("badjson/vocab.json", as_bytes(std::string("{\"a\": 0,")));
+    dir.write("badjson/merges.txt", as_bytes(std::string("a b\n")));
+    expect_failure<FormatError>(dir.path() / "badjson", "not valid JSON", vocab.string());
+}
+
+TEST(TokenizerErrors, PathsThatHoldNoTokenizer)
+{
+    const TempDir dir;
+    expect_failure<IoError>(dir.path() / "missing.gguf", "no such file");
+    expect_failure<FormatError>(dir.path(), "no tokenizer in this folder");
+    expect_failure<FormatError>(dir.write("notes.txt", as_bytes(std::string("hello"))), "not a tokenizer file");
+}
+
+namespace {
+
+// A valid 5-token llama vocabulary, then `edit` breaks one thing.
+std::filesystem::path llama_gguf(const TempDir& dir, const std::string& name,
+                                 const std::function<void(GgufBuilder&)>& edit = {})
+{
+    GgufBuilder b;
+    b.kv_string("tokenizer.ggml.model", "llama")
+        .kv_strings("tokenizer.ggml.tokens", {"<unk>", "<s>", "</s>", "<0x41>", "\xE2\x96\x81"});
+    if (edit)
+        edit(b);
+    return dir.write(name, b.build());
+}
+
+void add_scores(GgufBuilder& b, std::size_t n)
+{
+    b.kv_raw("tokenizer.ggml.scores", 9, f32_array_payload(std::vector<float>(n, 0.0f)));
+}
+
+} // namespace
+
+TEST(TokenizerErrors, BrokenGgufTokenizerMetadata)
+{
+    const TempDir dir;
+    const auto gguf = [&](const std::string& name, const std::function<void(GgufBuilder&)>& build) {
+        GgufBuilder b;
+        build(b);
+        return dir.write(name, b.build());
+    };
+    expect_failure<FormatError>(gguf("none.gguf", [](GgufBuilder& b) { b.kv_string("general.architecture", "llama"); }),
+                                "no tokenizer in this file");
+    expect_failure<FormatError>(gguf("bert.gguf", [](GgufBuilder& b) { b.kv_string("tokenizer.ggml.model", "bert"); }),
+                                "tokenizer.ggml.model 'bert' is not supported");
+    expect_failure<FormatError>(llama_gguf(dir, "noscores.gguf"), "tokenizer.ggml.scores is missing");
+    expect_failure<FormatError>(llama_gguf(dir, "fewscores.gguf", [](GgufBuilder& b) { add_scores(b, 4); }),
+                                "5 tokens but 4 scores");
+    expect_failure<FormatError>(
+        llama_gguf(dir, "bos.gguf", [](GgufBuilder& b) { add_scores(b, 5); b.kv_u32("tokenizer.ggml.bos_token_id", 5); }),
+        "BOS token id 5 is outside the vocabulary of 5 tokens");
+    expect_failure<FormatError>(
+        llama_gguf(dir, "type.gguf", [](GgufBuilder& b) { add_scores(b, 5); b.kv_i32s("tokenizer.ggml.token_type", {2, 3, 3, 6, 9}); }),
+        "type 9 at token 4");
+    expect_failure<FormatError>(
+        llama_gguf(dir, "bytepiece.gguf", [](GgufBuilder& b) { add_scores(b, 5); b.kv_i32s("tokenizer.ggml.token_type", {2, 3, 3, 6, 6}); }),
+        "byte token 4");
+    expect_failure<FormatError>(
+        llama_gguf(dir, "scorestr.gguf", [](GgufBuilder& b) { b.kv_strings("tokenizer.ggml.scores", {"0", "0", "0", "0", "0"}); }),
+        "tokenizer.ggml.scores holds string values, expected numbers");
+    expect_failure<FormatError>(gguf("tokensint.gguf", [](GgufBuilder& b) {
+                                    b.kv_string("tokenizer.ggml.model", "llama").kv_i32s("tokenizer.ggml.tokens", {1, 2});
+                                }),
+                                "tokenizer.ggml.tokens holds i32 values, expected strings");
+    expect_failure<FormatError>(gguf("tokensstr.gguf", [](GgufBuilder& b) {
+                                    b.kv_string("tokenizer.ggml.model", "llama").kv_string("tokenizer.ggml.tokens", "a");
+                                }),
+                                "tokenizer.ggml.tokens is string, expected an array");
+    expect_failure<FormatError>(gguf("empty.gguf", [](GgufBuilder& b) {
+                                    b.kv_string("tokenizer.ggml.model", "llama").kv_strings("tokenizer.ggml.tokens", {});
+                                    b.kv_raw("tokenizer.ggml.scores", 9, f32_array_payload({}));
+                                }),
+                                "vocabulary is empty");
+    // The valid base file loads: each failure above is the edit's doing.
+    EXPECT_EQ(model::load_tokenizer(llama_gguf(dir, "ok.gguf", [](GgufBuilder& b) { add_scores(b, 5); }))->vocab_size(), 5u);
+}
+
+TEST(TokenizerErrors, BrokenGpt2Gguf)
+{
+    const TempDir dir;
+    const auto gpt2_gguf = [&](const std::string& name, const std::string& pre, bool merges) {
+        GgufBuilder b;
+        b.kv_string("tokenizer.ggml.model", "gpt2").kv_string("tokenizer.ggml.pre", pre).kv_strings("tokenizer.ggml.tokens", {"a", "b", "ab"});
+        if (merges)
+            b.kv_strings("tokenizer.ggml.merges", {"a b"});
+        return dir.write(name, b.build());
+    };
+    expect_failure<FormatError>(gpt2_gguf("nomerges.gguf", "gpt2", false), "tokenizer.ggml.merges is missing");
+    expect_failure<FormatError>(gpt2_gguf("llama3.gguf", "llama-bpe", true), "tokenizer.ggml.pre 'llama-bpe' is not supported");
+    EXPECT_EQ(model::load_tokenizer(gpt2_gguf("ok.gguf", "gpt2", true))->encode("ab", false), std::vector<std::int32_t>{2});
+}
+
+TEST(TokenizerErrors, BrokenLlama2cTokenizerBin)
+{
+    const TempDir dir;
+    std::vector<std::uint8_t> bytes;
+    put_u32(bytes, 4);          // max_token_length
+    put_u32(bytes, 0);          // score 0.0f
+    put_u32(bytes, 1);          // length
+    bytes.push_back('a');
+    put_u32(bytes, 0x3F800000); // score 1.0f
+    put_u32(bytes, 3);          // length 3, but only two bytes follow
+    bytes.push_back('b');
+    bytes.push_back('c');
+    expect_failure<FormatError>(dir.write("truncated.bin", bytes), "token 1 claims 3 bytes");
+    bytes.push_back('d');
+    EXPECT_EQ(model::load_tokenizer(dir.write("ok.bin", bytes))->vocab_size(), 2u);
+    put_u32(bytes, 0);
+    put_u32(bytes, 100);        // longer than max_token_length
+    expect_failure<FormatError>(dir.write("long.bin", bytes), "token 2 claims 100 bytes");
+    std::vector<std::uint8_t> model_like;
+    put_u32(model_like, 0x7FFFFFFF);
+    expect_failure<FormatError>(dir.write("model.bin", model_like), "not a llama2.c tokenizer");
+}
