@@ -9,6 +9,7 @@
 #include <cstring>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <regex>
 #include <sstream>
 
 using namespace edge_rt;
@@ -70,13 +71,47 @@ TEST(RunCli, GreedyFromBosMatchesTheReferenceAndReportsMetrics)
     EXPECT_EQ(m.at("token_ms").size(), 200u);
 }
 
-TEST(RunCli, StreamsTokensToStdoutAndTimingToStderr)
+TEST(RunCli, StreamsTheReferenceTextFromBosAndTimingToStderr)
 {
-    const auto r = run_cli({"run", "--prompt-ids", "1", "--temp", "0", "-n", "4"});
+    const auto want = read_file(test_data("stories260K/reference/greedy_bos_200steps.txt"));
+    const auto r = run_cli({"run", "--prompt-ids", "1", "--temp", "0", "-n", "200"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr("403 407 261 378"));
+    EXPECT_EQ(r.out, std::string(want.begin(), want.end()) + "\n");
     EXPECT_THAT(r.err, HasSubstr("prefill 1 tokens"));
-    EXPECT_THAT(r.err, HasSubstr("decode 3 tokens"));
+    EXPECT_THAT(r.err, HasSubstr("decode 199 tokens"));
+}
+
+TEST(RunCli, TextPromptFromArgumentFileAndStdin)
+{
+    // "Once upon a time" is [1, 403, 407, 261, 378] with BOS; the model continues the
+    // reference story, so prompt + generated text is the reference text's start.
+    const auto ref = read_file(test_data("stories260K/reference/greedy_bos_200steps.txt"));
+    const std::string story(ref.begin(), ref.end());
+    const std::vector<std::string> common{"--temp", "0", "-n", "60"};
+    auto args = std::vector<std::string>{"-p", "Once upon a time"};
+    args.insert(args.end(), common.begin(), common.end());
+    const auto j = run_json(args);
+    EXPECT_EQ(j.at("prompt_ids"), json::array({1, 403, 407, 261, 378}));
+    const auto text = j.at("text").get<std::string>();
+    EXPECT_EQ("Once upon a time" + text, story.substr(0, 16 + text.size()));
+    const auto ref_ids = read_ids(test_data("stories260K/reference/greedy_bos_200steps.ids"));
+    EXPECT_EQ(ids_of(j), std::vector<std::int32_t>(ref_ids.begin() + 4, ref_ids.begin() + 64));
+    EXPECT_THAT(text, HasSubstr("Lily")); // not empty: the continuation names the story's girl
+
+    TempDir dir;
+    const std::vector<std::uint8_t> prompt{'O', 'n', 'c', 'e', ' ', 'u', 'p', 'o', 'n', ' ', 'a', ' ', 't', 'i', 'm', 'e'};
+    const auto file = dir.write("prompt.txt", prompt);
+    args = {"-f", file.string()};
+    args.insert(args.end(), common.begin(), common.end());
+    EXPECT_EQ(run_json(args).at("generated_ids"), j.at("generated_ids"));
+    auto stdin_args = std::vector<std::string>{"run", "--json", "-f", "-"};
+    stdin_args.insert(stdin_args.end(), common.begin(), common.end());
+    const auto r = run_cli(stdin_args, "Once upon a time");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out).at("generated_ids"), j.at("generated_ids"));
+
+    EXPECT_EQ(run_json({"-p", "Once upon a time", "--no-bos", "-n", "1"}).at("prompt_ids"),
+              json::array({403, 407, 261, 378}));
 }
 
 TEST(RunCli, LogitsOutHoldsOneRowPerStepAndTheFirstIsThePromptsLogits)
@@ -194,6 +229,14 @@ TEST(RunCli, RunsAGpt2SafeTensorsFolder)
         run_json({"-m", dir.string(), "--prompt-ids", id_list.substr(0, id_list.size() - 1), "--temp", "0", "-n", "24"});
     EXPECT_EQ(j.at("generated_ids"), ref.at("greedy_ids"));
     EXPECT_EQ(j.at("metrics").at("n_ctx"), 128); // min(n_positions 128, 2048)
+    EXPECT_EQ(j.at("text"), ""); // the folder has no tokenizer files: ids only
+    // Without a tokenizer, ids stream to stdout and text prompts are refused clearly.
+    const auto streamed = run_cli({"run", "-m", dir.string(), "--prompt-ids", "1,2", "--temp", "0", "-n", "3"});
+    EXPECT_TRUE(std::regex_match(streamed.out, std::regex("([0-9]+ ){3}\n"))) << streamed.out;
+    const auto text = run_cli({"run", "-m", dir.string(), "-p", "hello"});
+    EXPECT_NE(text.exit_code, 0);
+    EXPECT_EQ(count_lines(text.err), 1u) << text.err;
+    EXPECT_THAT(text.err, HasSubstr("--prompt-ids"));
     const auto r = run_cli({"run", "-m", dir.string(), "--prompt-ids", "1", "--ctx-size", "129"});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_EQ(count_lines(r.err), 1u) << r.err;

@@ -2,7 +2,9 @@
 // output, and the F32/F16/Q8_0/Q4_0 files must match what llama.cpp computes for them.
 #include "env.hpp"
 #include "model_data.hpp"
+#include "model/tokenizer/tokenizer.hpp"
 #include "runtime/generate.hpp"
+#include "temp_dir.hpp"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -46,6 +48,12 @@ TEST(Stories260K, GreedyFromBosReproducesLlama2cFor200Steps)
     EXPECT_EQ(result.stop, runtime::StopReason::MaxTokens);
     EXPECT_EQ(result.stats.prefill_tokens, 1u);
     EXPECT_EQ(result.stats.decode_tokens, 199u);
+    // Decoded with the model's own tokenizer (BOS first, so the first piece loses its space).
+    const auto tokenizer = model::tokenizer_from_gguf(*engine.source().gguf);
+    std::vector<std::int32_t> with_bos{bos};
+    with_bos.insert(with_bos.end(), result.generated.begin(), result.generated.end());
+    const auto text = read_file(test_data("stories260K/reference/greedy_bos_200steps.txt"));
+    EXPECT_EQ(model::decode(*tokenizer, with_bos), std::string(text.begin(), text.end()));
 }
 
 class Stories260KVariant : public ::testing::TestWithParam<VariantCase> {};

@@ -4,6 +4,7 @@
 #include "model_path.hpp"
 
 #include "edge_rt/error.hpp"
+#include "model/tokenizer/tokenizer.hpp"
 #include "runtime/generate.hpp"
 
 #include <boost/program_options.hpp>
@@ -149,26 +150,82 @@ std::optional<std::int32_t> special_id(const model::ModelSource& src, const char
     return static_cast<std::int32_t>(*v);
 }
 
-std::vector<std::int32_t> prompt_tokens(const RunOptions& o, const runtime::Engine& engine)
+/// The model's tokenizer: inside a GGUF file, or beside the weights of a SafeTensors folder.
+/// A model without one still runs from --prompt-ids (and prints ids); `why` says what failed.
+std::unique_ptr<model::Tokenizer> model_tokenizer(const model::ModelSource& src, std::string& why)
+{
+    try {
+        if (src.gguf)
+            return model::tokenizer_from_gguf(*src.gguf);
+        return model::load_tokenizer(std::filesystem::is_directory(src.path) ? src.path : src.path.parent_path());
+    } catch (const Error& e) {
+        why = e.what();
+        return nullptr;
+    }
+}
+
+std::vector<std::int32_t> prompt_tokens(const RunOptions& o, const runtime::Engine& engine,
+                                        const model::Tokenizer* tokenizer, const std::string& why)
 {
     const auto& c = engine.config();
-    if (o.prompt_text)
-        throw ConfigError("text prompts need the tokenizer, which this build does not have yet; "
-                          "give token ids with --prompt-ids");
     std::vector<std::int32_t> ids;
+    std::optional<std::int32_t> bos = tokenizer ? tokenizer->bos()
+                                                : special_id(engine.source(), "tokenizer.ggml.bos_token_id");
     if (o.prompt_ids) {
         ids = parse_ids(*o.prompt_ids);
-    } else if (const auto bos = special_id(engine.source(), "tokenizer.ggml.bos_token_id"); bos && !o.no_bos) {
-        ids = {*bos}; // no prompt: start from BOS alone
-    } else {
-        throw ConfigError("no prompt: give -p, -f or --prompt-ids");
+        for (const auto id : ids)
+            if (static_cast<std::uint32_t>(id) >= c.n_vocab)
+                throw ConfigError(fmt::format("--prompt-ids: token id {} is outside the vocabulary of {} tokens",
+                                              id, c.n_vocab));
+        return ids;
     }
+    if (o.prompt_text && !tokenizer)
+        throw ConfigError(fmt::format("text prompts need a tokenizer, and this model has none ({}); "
+                                      "give token ids with --prompt-ids", why));
+    if (o.prompt_text && !o.prompt_text->empty())
+        ids = tokenizer->encode(*o.prompt_text, tokenizer->add_bos_by_default() && !o.no_bos);
+    else if (bos && !o.no_bos)
+        ids = {*bos}; // no prompt: start from BOS alone
+    if (ids.empty())
+        throw ConfigError("no prompt: give -p, -f or --prompt-ids (this model has no BOS token to start from)");
     for (const auto id : ids)
         if (static_cast<std::uint32_t>(id) >= c.n_vocab)
-            throw ConfigError(fmt::format("--prompt-ids: token id {} is outside the vocabulary of {} tokens",
+            throw ConfigError(fmt::format("the prompt's token id {} is outside the model's vocabulary of {} tokens",
                                           id, c.n_vocab));
     return ids;
 }
+
+/// Streams generated tokens to stdout as text (ids when there is no tokenizer) and keeps the
+/// text for --json. The prompt primes the decoder so the first piece is spaced correctly.
+class TokenPrinter {
+public:
+    TokenPrinter(const model::Tokenizer* tokenizer, std::span<const std::int32_t> prompt, bool echo)
+        : echo_(echo)
+    {
+        if (tokenizer) {
+            decoder_.emplace(*tokenizer);
+            for (const auto id : prompt)
+                (void)decoder_->push(id);
+        }
+    }
+    void push(std::int32_t id) { emit(decoder_ ? decoder_->push(id) : fmt::format("{} ", id)); }
+    void finish() { emit(decoder_ ? decoder_->flush() : std::string()); }
+    const std::string& text() const { return text_; }
+
+private:
+    void emit(const std::string& piece)
+    {
+        if (decoder_)
+            text_ += piece;
+        if (echo_ && !piece.empty()) {
+            std::fwrite(piece.data(), 1, piece.size(), stdout);
+            std::fflush(stdout);
+        }
+    }
+    std::optional<model::StreamingDecoder> decoder_;
+    std::string text_;
+    bool echo_;
+};
 
 /// The --logits-out file, written under a temporary name and renamed when generation
 /// finished, so a failed run never leaves a partial file behind.
@@ -284,38 +341,39 @@ void print_summary(const runtime::Engine& engine, const runtime::GenerateResult&
 int run(const RunOptions& o)
 {
     const runtime::Engine engine(o.model);
+    std::string why;
+    const auto tokenizer = model_tokenizer(engine.source(), why);
     runtime::Session session(engine, {.n_ctx = o.ctx_size});
-    const auto prompt = prompt_tokens(o, engine);
+    const auto prompt = prompt_tokens(o, engine, tokenizer.get(), why);
     if (prompt.size() > session.n_ctx())
         throw ConfigError(fmt::format("the prompt has {} tokens, more than the context of {} (--ctx-size)",
                                       prompt.size(), session.n_ctx()));
     runtime::GenerateOptions gen;
     gen.max_tokens = o.max_tokens;
     gen.sampler = o.sampler;
-    gen.eos = special_id(engine.source(), "tokenizer.ggml.eos_token_id");
+    gen.eos = tokenizer ? tokenizer->eos() : special_id(engine.source(), "tokenizer.ggml.eos_token_id");
 
     std::optional<LogitsFile> logits_file;
     if (o.logits_out)
         logits_file.emplace(*o.logits_out);
+    TokenPrinter printer(tokenizer.get(), prompt, !o.json);
     const auto result = runtime::generate(session, prompt, gen, [&](std::int32_t id, std::span<const float> logits) {
         if (logits_file)
             logits_file->write(logits);
-        if (!o.json) {
-            fmt::print("{} ", id); // ids until the tokenizer lands
-            std::fflush(stdout);
-        }
+        printer.push(id);
     });
+    printer.finish();
     if (logits_file)
         logits_file->commit();
     if (result.stop == runtime::StopReason::ContextFull)
-        fmt::print(stderr, "edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
-                   result.generated.size(), session.n_ctx());
+        fmt::print(stderr, "{}edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
+                   o.json ? "" : "\n", result.generated.size(), session.n_ctx());
     if (o.json) {
         const nlohmann::ordered_json out = {
             {"model", o.model.string()},
             {"prompt_ids", prompt},
             {"generated_ids", result.generated},
-            {"text", ""},
+            {"text", printer.text()},
             {"metrics", metrics_json(engine, session, result, o)},
         };
         fmt::print("{}\n", out.dump());
@@ -337,8 +395,10 @@ int run_command(const std::vector<std::string>& args)
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async run [-m MODEL] [-p TEXT | -f FILE | --prompt-ids IDS] [options]\n\n"
-                     "Generates up to -n tokens after the prompt; stops early at the end-of-sequence token\n"
-                     "or when the context is full. Without a prompt, generation starts from BOS.\n\n"
+                     "Generates up to -n tokens after the prompt and prints them as they come (text, or ids\n"
+                     "for a model without a tokenizer; the prompt is not repeated). Stops early at the\n"
+                     "end-of-sequence token or when the context is full. Without a prompt, generation\n"
+                     "starts from BOS. Timings go to stderr; --json prints one object instead.\n\n"
                   << opts;
         return 0;
     }
