@@ -242,3 +242,20 @@ TEST(RunCli, RunsAGpt2SafeTensorsFolder)
     EXPECT_EQ(count_lines(r.err), 1u) << r.err;
     EXPECT_THAT(r.err, HasSubstr("learned positions for 128"));
 }
+
+// Plain output reads as one text: the prompt is echoed, then the continuation follows. From
+// "Once upon a time" the greedy stream is the one from BOS (stories260K/SOURCE.md), so the
+// whole output is a prefix of the reference text.
+TEST(RunCli, EchoesThePromptThenTheStory)
+{
+    const auto r = run_cli({"run", "-p", "Once upon a time", "-n", "64", "--temp", "0"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto bytes = read_file(test_data("stories260K/reference/greedy_bos_200steps.txt"));
+    const std::string reference(bytes.begin(), bytes.end());
+    ASSERT_FALSE(r.out.empty());
+    ASSERT_EQ(r.out.back(), '\n');
+    const std::string text = r.out.substr(0, r.out.size() - 1);
+    EXPECT_GT(text.size(), 150u); // 4 prompt tokens and 64 generated ones are ~190 characters
+    EXPECT_EQ(reference.substr(0, text.size()), text);
+    EXPECT_THAT(r.err, HasSubstr("decode 63 tokens"));
+}

@@ -196,7 +196,8 @@ std::vector<std::int32_t> prompt_tokens(const RunOptions& o, const runtime::Engi
 }
 
 /// Streams generated tokens to stdout as text (ids when there is no tokenizer) and keeps the
-/// text for --json. The prompt primes the decoder so the first piece is spaced correctly.
+/// text for --json. The prompt primes the decoder so the first piece is spaced correctly, and
+/// is echoed first (as llama.cpp does) so the output reads as one text.
 class TokenPrinter {
 public:
     TokenPrinter(const model::Tokenizer* tokenizer, std::span<const std::int32_t> prompt, bool echo)
@@ -205,7 +206,7 @@ public:
         if (tokenizer) {
             decoder_.emplace(*tokenizer);
             for (const auto id : prompt)
-                (void)decoder_->push(id);
+                write(decoder_->push(id));
         }
     }
     void push(std::int32_t id) { emit(decoder_ ? decoder_->push(id) : fmt::format("{} ", id)); }
@@ -217,6 +218,10 @@ private:
     {
         if (decoder_)
             text_ += piece;
+        write(piece);
+    }
+    void write(const std::string& piece) const
+    {
         if (echo_ && !piece.empty()) {
             std::fwrite(piece.data(), 1, piece.size(), stdout);
             std::fflush(stdout);
