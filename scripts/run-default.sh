@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, part one: installs what building needs, builds edge-rt-async in release mode,
 # and runs the main job on the bundled default model (models/stories260K.gguf).
-# Extra arguments replace the default job, e.g.: scripts/run-default.sh inspect -m my.gguf
+# Extra arguments replace the default job, e.g.: scripts/run-default.sh run -p "Hello" --temp 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,5 +16,5 @@ cli=build/tools/edge-rt-async/edge-rt-async
 if [ "$#" -gt 0 ]; then
   exec "$cli" "$@"
 fi
-# The runtime's generation path is not in this build yet: show what the bundled model is.
-exec "$cli" inspect
+# The main job: a story from the bundled model; timings go to stderr.
+exec "$cli" run -p "Once upon a time" -n 64
