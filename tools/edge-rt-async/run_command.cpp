@@ -38,6 +38,7 @@ struct RunOptions {
     int threads = 1;
     bool json = false;
     bool no_bos = false;
+    std::optional<std::filesystem::path> tokenizer; // overrides the model's own
     std::optional<std::filesystem::path> logits_out;
 };
 
@@ -61,7 +62,8 @@ po::options_description run_options()
         ("threads,t", po::value<int>()->default_value(1), "compute threads (accepted; this build computes on one thread)")
         ("json", "print one JSON object at the end instead of streaming text")
         ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
-        ("no-bos", "do not start a text prompt with the BOS token");
+        ("no-bos", "do not start a text prompt with the BOS token")
+        ("tokenizer", po::value<std::string>(), "tokenizer to use instead of the model's: a GGUF, a tokenizer.json, or a folder with vocab.json+merges.txt or encoder.json+vocab.bpe");
     return opts;
 }
 
@@ -134,6 +136,8 @@ RunOptions to_options(const po::variables_map& vm)
         throw ConfigError("--threads must be at least 1");
     o.json = vm.count("json") > 0;
     o.no_bos = vm.count("no-bos") > 0;
+    if (vm.count("tokenizer"))
+        o.tokenizer = vm["tokenizer"].as<std::string>();
     if (vm.count("logits-out"))
         o.logits_out = vm["logits-out"].as<std::string>();
     return o;
@@ -347,7 +351,8 @@ int run(const RunOptions& o)
 {
     const runtime::Engine engine(o.model);
     std::string why;
-    const auto tokenizer = model_tokenizer(engine.source(), why);
+    // An explicit --tokenizer must load (its errors are the user's to see); the model's own is optional.
+    const auto tokenizer = o.tokenizer ? model::load_tokenizer(*o.tokenizer) : model_tokenizer(engine.source(), why);
     runtime::Session session(engine, {.n_ctx = o.ctx_size});
     const auto prompt = prompt_tokens(o, engine, tokenizer.get(), why);
     if (prompt.size() > session.n_ctx())
