@@ -8,16 +8,15 @@
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
 #include <cerrno>
-#include <deque>
 #include <unistd.h>
 
 namespace edge_rt::io {
 namespace {
 
-class PreadReader final : public WeightReader {
+class PreadReader final : public QueuedReader {
 public:
     PreadReader(asio::io_context& io, const std::vector<std::string>& paths, const ReaderOptions& options)
-        : core_(io, paths, options), pool_(options.pread_threads == 0 ? 1 : options.pread_threads)
+        : QueuedReader(io, paths, options), pool_(options.pread_threads == 0 ? 1 : options.pread_threads)
     {
     }
 
@@ -27,30 +26,15 @@ public:
         pool_.join(); // every pread has returned: no buffer is still being written
     }
 
-    asio::awaitable<void> read(std::vector<ReadRange> ranges) override
-    {
-        Batch batch(core_.io);
-        core_.plan(batch, ranges);
-        for (auto& c : batch.chunks)
-            queue_.push_back(&c);
-        pump();
-        co_await wait_for(batch);
-    }
-
     std::string_view backend_name() const noexcept override { return "pread"; }
-    bool direct_io() const noexcept override { return core_.any_direct(); }
-    const ReaderStats& stats() const noexcept override { return core_.stats; }
 
 private:
-    void pump()
+    void pump() override
     {
-        while (in_flight_ < core_.options.queue_depth && !queue_.empty()) {
-            Chunk* c = queue_.front();
-            queue_.pop_front();
-            if (c->batch->error) {
-                ReaderCore::finish(*c);
-                continue;
-            }
+        while (in_flight_ < core_.options.queue_depth) {
+            Chunk* c = next_chunk();
+            if (c == nullptr)
+                return;
             ++in_flight_;
             ++core_.stats.requests;
             core_.in_flight_changed(1);
@@ -60,28 +44,18 @@ private:
                 const ssize_t n = ::pread(fd, c->dest, c->len, static_cast<off_t>(c->offset));
                 const int result = n >= 0 ? static_cast<int>(n) : -errno;
                 asio::post(work.get_executor(), [this, c, result, alive] {
-                    if (*alive)
-                        completed(*c, result);
+                    if (!*alive)
+                        return;
+                    --in_flight_;
+                    core_.in_flight_changed(-1);
+                    completed(*c, result);
+                    pump();
                 });
             });
         }
     }
 
-    void completed(Chunk& c, int result)
-    {
-        --in_flight_;
-        core_.in_flight_changed(-1);
-        switch (core_.complete(c, result)) {
-        case ReaderCore::Outcome::Retry: queue_.push_front(&c); break;
-        case ReaderCore::Outcome::Done:
-        case ReaderCore::Outcome::Failed: ReaderCore::finish(c); break;
-        }
-        pump();
-    }
-
-    ReaderCore core_;
     asio::thread_pool pool_;
-    std::deque<Chunk*> queue_;
     unsigned in_flight_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -148,6 +148,37 @@ void ReaderCore::finish(Chunk& c)
         b.done.cancel();
 }
 
+asio::awaitable<void> QueuedReader::read(std::vector<ReadRange> ranges)
+{
+    Batch batch(core_.io);
+    core_.plan(batch, ranges);
+    for (auto& c : batch.chunks)
+        queue_.push_back(&c);
+    pump();
+    co_await wait_for(batch);
+}
+
+Chunk* QueuedReader::next_chunk()
+{
+    while (!queue_.empty()) {
+        Chunk* c = queue_.front();
+        queue_.pop_front();
+        if (!c->batch->error)
+            return c;
+        ReaderCore::finish(*c); // its batch already failed: do not start more of it
+    }
+    return nullptr;
+}
+
+void QueuedReader::completed(Chunk& c, int result)
+{
+    switch (core_.complete(c, result)) {
+    case ReaderCore::Outcome::Retry: queue_.push_front(&c); break;
+    case ReaderCore::Outcome::Done:
+    case ReaderCore::Outcome::Failed: ReaderCore::finish(c); break;
+    }
+}
+
 asio::awaitable<void> wait_for(Batch& batch)
 {
     if (batch.unfinished > 0) {

@@ -9,6 +9,7 @@
 
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <optional>
 #include <vector>
@@ -76,5 +77,32 @@ private:
 
 /// Waits for the batch and rethrows its error.
 asio::awaitable<void> wait_for(Batch& batch);
+
+/// The part of both backends above the syscalls: read() queues a batch's chunks and waits;
+/// a backend only starts queued chunks (pump) and reports each completion.
+class QueuedReader : public WeightReader {
+public:
+    asio::awaitable<void> read(std::vector<ReadRange> ranges) final;
+    bool direct_io() const noexcept final { return core_.any_direct(); }
+    const ReaderStats& stats() const noexcept final { return core_.stats; }
+
+protected:
+    QueuedReader(asio::io_context& io, const std::vector<std::string>& paths, const ReaderOptions& options)
+        : core_(io, paths, options)
+    {
+    }
+    /// Starts queued chunks up to the queue depth.
+    virtual void pump() = 0;
+    /// The next queued chunk worth starting (those of an already failed batch are finished
+    /// unstarted), or nullptr.
+    Chunk* next_chunk();
+    /// Retries, finishes or fails `c` after a completion; does not pump.
+    void completed(Chunk& c, int result);
+
+    ReaderCore core_;
+
+private:
+    std::deque<Chunk*> queue_;
+};
 
 } // namespace edge_rt::io

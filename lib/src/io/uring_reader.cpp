@@ -10,7 +10,6 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <fmt/format.h>
 #include <liburing.h>
 #include <sys/eventfd.h>
@@ -20,10 +19,10 @@
 namespace edge_rt::io {
 namespace {
 
-class UringReader final : public WeightReader {
+class UringReader final : public QueuedReader {
 public:
     UringReader(asio::io_context& io, const std::vector<std::string>& paths, const ReaderOptions& options)
-        : core_(io, paths, options), events_(io)
+        : QueuedReader(io, paths, options), events_(io)
     {
         if (const int rc = io_uring_queue_init(core_.options.queue_depth, &ring_, 0); rc < 0)
             throw IoError(fmt::format("io_uring setup failed: {}", std::strerror(-rc)));
@@ -54,19 +53,7 @@ public:
         io_uring_queue_exit(&ring_);
     }
 
-    asio::awaitable<void> read(std::vector<ReadRange> ranges) override
-    {
-        Batch batch(core_.io);
-        core_.plan(batch, ranges);
-        for (auto& c : batch.chunks)
-            queue_.push_back(&c);
-        pump();
-        co_await wait_for(batch);
-    }
-
     std::string_view backend_name() const noexcept override { return "uring"; }
-    bool direct_io() const noexcept override { return core_.any_direct(); }
-    const ReaderStats& stats() const noexcept override { return core_.stats; }
 
     void register_buffers(std::span<const std::span<std::byte>> buffers) override
     {
@@ -93,16 +80,13 @@ private:
         return -1;
     }
 
-    void pump()
+    void pump() override
     {
         unsigned prepared = 0;
-        while (in_flight_ + prepared < core_.options.queue_depth && !queue_.empty()) {
-            Chunk* c = queue_.front();
-            queue_.pop_front();
-            if (c->batch->error) { // its batch already failed: do not start more of it
-                ReaderCore::finish(*c);
-                continue;
-            }
+        while (in_flight_ + prepared < core_.options.queue_depth) {
+            Chunk* c = next_chunk();
+            if (c == nullptr)
+                break;
             io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
             const auto len = static_cast<unsigned>(c->len);
             if (const int idx = fixed_index(*c); idx >= 0)
@@ -153,20 +137,14 @@ private:
             io_uring_cqe_seen(&ring_, cqe);
             --in_flight_;
             core_.in_flight_changed(-1);
-            switch (core_.complete(*c, res)) {
-            case ReaderCore::Outcome::Retry: queue_.push_front(c); break;
-            case ReaderCore::Outcome::Done:
-            case ReaderCore::Outcome::Failed: ReaderCore::finish(*c); break;
-            }
+            completed(*c, res);
         }
         pump();
         arm();
     }
 
-    ReaderCore core_;
     io_uring ring_{};
     asio::posix::stream_descriptor events_;
-    std::deque<Chunk*> queue_;
     unsigned in_flight_ = 0;
     bool armed_ = false;
     std::vector<std::span<std::byte>> registered_;
