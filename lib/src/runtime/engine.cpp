@@ -77,9 +77,10 @@ plan::PlanRequest Engine::make_request() const
     const std::size_t batch = std::min(options_.max_batch, n_ctx_);
     const std::uint64_t kv_dim = static_cast<std::uint64_t>(c.n_head_kv) * c.head_dim();
     plan::PlanRequest r;
-    // KV cache, activations for one prompt chunk, one row of logits.
+    // KV cache, activations for one prompt chunk, the logits.
     r.fixed_bytes = 2 * std::uint64_t{c.n_layer} * n_ctx_ * kv_dim * sizeof(float) +
-                    model::Activations::bytes_for(c, batch, n_ctx_) + std::uint64_t{c.n_vocab} * sizeof(float);
+                    model::Activations::bytes_for(c, batch, n_ctx_) +
+                    std::max<std::uint64_t>(options_.logit_rows, 1) * c.n_vocab * sizeof(float);
     for (const auto& g : arch_->groups()) {
         const auto* rows = row_readable(g, source_.tensors);
         r.groups.push_back({group_name(g), group_slot_bytes(g, source_.tensors),

@@ -19,6 +19,7 @@
 #include <asio/awaitable.hpp>
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 namespace edge_rt::runtime {
@@ -34,9 +35,12 @@ struct EngineOptions {
     unsigned prefetch_depth = 2;
     std::size_t n_ctx = 0;       // context the KV cache is planned for; 0 = default_context_length()
     std::size_t max_batch = 512; // prompt chunk: activations and embedding rows are planned for it
+    std::size_t logit_rows = 1;  // rows of logits planned for (more when every prompt row is wanted)
     unsigned threads = 1;        // compute pool threads
     io::ReaderOptions reader;    // backend, O_DIRECT, queue depth (and test hooks)
     const kernels::KernelTable* kernels = nullptr; // nullptr = scalar_kernels()
+    /// Tests only: called on the compute thread as each architecture group starts computing.
+    std::function<void(std::size_t arch_group)> on_group;
 };
 
 /// Thrown by forward() when a stop was requested; the pass ended at a group boundary.

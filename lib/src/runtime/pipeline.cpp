@@ -24,6 +24,8 @@ void Engine::compute_group(std::size_t planned, const ForwardStep& s,
     for (std::size_t m = 0; m < members.size(); ++m) {
         const auto& g = arch_->groups()[members[m]];
         const model::GroupWeights w = views[m];
+        if (options_.on_group)
+            options_.on_group(members[m]);
         switch (g.kind) {
         case model::GroupKind::Embedding: arch_->embed(w, s.tokens, s.pos0, *s.act); break;
         case model::GroupKind::Layer: arch_->layer(g.layer, w, *s.act, *s.kv, s.pos0); break;
@@ -41,7 +43,12 @@ asio::awaitable<void> Engine::embed_on_demand(const ForwardStep& s)
     const kernels::WeightView table = co_await rows_->read(*reader_, s.tokens, local);
     co_await exec::async_compute(
         executor_->compute(),
-        [&] { arch_->embed({&table, 1}, local, s.pos0, *s.act); }, asio::use_awaitable);
+        [&] {
+            if (options_.on_group)
+                options_.on_group(plan_.on_demand.front());
+            arch_->embed({&table, 1}, local, s.pos0, *s.act);
+        },
+        asio::use_awaitable);
 }
 
 asio::awaitable<void> Engine::run_groups(const ForwardStep& s, double& compute_ms)
