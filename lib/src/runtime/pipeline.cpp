@@ -40,7 +40,17 @@ void Engine::compute_group(std::size_t planned, const ForwardStep& s,
 asio::awaitable<void> Engine::embed_on_demand(const ForwardStep& s)
 {
     std::vector<std::int32_t> local;
-    const kernels::WeightView table = co_await rows_->read(*reader_, s.tokens, local);
+    streamer_->io_started();
+    std::exception_ptr error;
+    kernels::WeightView table;
+    try {
+        table = co_await rows_->read(*reader_, s.tokens, local);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    streamer_->io_finished();
+    if (error)
+        std::rethrow_exception(error);
     co_await exec::async_compute(
         executor_->compute(),
         [&] {
@@ -81,6 +91,7 @@ asio::awaitable<void> Engine::forward(ForwardStep step)
     streamer_->prime();
     const auto start = Clock::now();
     const io::ReaderStats before = reader_->stats();
+    const double io_before = streamer_->io_busy_ms();
     const double stall_before = streamer_->stall_ms();
     PassMetrics m;
     m.passes = 1;
@@ -95,7 +106,7 @@ asio::awaitable<void> Engine::forward(ForwardStep step)
         std::rethrow_exception(error);
     }
     m.wall_ms = ms_between(start, Clock::now());
-    m.io_ms = reader_->stats().busy_ms - before.busy_ms;
+    m.io_ms = streamer_->io_busy_ms() - io_before;
     m.bytes_read = reader_->stats().bytes - before.bytes;
     m.stall_ms = streamer_->stall_ms() - stall_before;
     last_ = m;

@@ -79,6 +79,7 @@ void Streamer::start_read(std::uint64_t n)
     slot.done = false;
     slot.error = nullptr;
     ++in_flight_;
+    io_started();
     asio::co_spawn(io_, fill(slot, streamed_[n % streamed_.size()]), asio::detached);
 }
 
@@ -89,6 +90,7 @@ asio::awaitable<void> Streamer::fill(Slot& slot, std::size_t group)
     } catch (...) {
         slot.error = std::current_exception();
     }
+    io_finished();
     slot.done = true;
     slot.ready.cancel();
     if (--in_flight_ == 0)
@@ -119,6 +121,26 @@ void Streamer::release(std::size_t i)
     if (plan_.groups[i].resident)
         return;
     start_read(pass_ * streamed_.size() + stream_pos_[i] + slots_.size());
+}
+
+void Streamer::io_started()
+{
+    if (io_active_++ == 0)
+        io_since_ = Clock::now();
+}
+
+void Streamer::io_finished()
+{
+    if (--io_active_ == 0)
+        io_busy_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - io_since_).count();
+}
+
+double Streamer::io_busy_ms() const
+{
+    double ms = io_busy_ms_;
+    if (io_active_ > 0)
+        ms += std::chrono::duration<double, std::milli>(Clock::now() - io_since_).count();
+    return ms;
 }
 
 asio::awaitable<void> Streamer::reset()

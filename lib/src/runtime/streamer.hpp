@@ -18,6 +18,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -60,6 +61,12 @@ public:
     asio::awaitable<void> reset();
 
     double stall_ms() const { return stall_ms_; }
+    /// Wall time with at least one weight read in flight, the running period included (the
+    /// reader's own figure only grows when its queue drains, which a busy ring never does).
+    double io_busy_ms() const;
+    /// Brackets other reads (embedding rows) so they count as I/O time too.
+    void io_started();
+    void io_finished();
     std::size_t streamed_groups() const { return streamed_.size(); }
 
 private:
@@ -91,6 +98,9 @@ private:
     unsigned in_flight_ = 0;
     asio::steady_timer idle_; // cancelled when in_flight_ drops to 0
     double stall_ms_ = 0;
+    unsigned io_active_ = 0;
+    double io_busy_ms_ = 0;
+    std::chrono::steady_clock::time_point io_since_;
 };
 
 } // namespace edge_rt::runtime
