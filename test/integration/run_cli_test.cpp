@@ -269,3 +269,48 @@ TEST(RunCli, EchoesThePromptThenTheStory)
     EXPECT_EQ(reference.substr(0, text.size()), text);
     EXPECT_THAT(r.err, HasSubstr("decode 63 tokens"));
 }
+
+TEST(RunCli, StreamsUnderABudgetWithTheReferenceIds)
+{
+    const auto want = read_ids(test_data("stories260K/reference/greedy_bos_200steps.ids"));
+    for (const char* strategy : {"speculative-prefetch", "sequential"}) {
+        SCOPED_TRACE(strategy);
+        // 900 KiB: well under the 1.2 MiB of weights (plus KV cache etc.), above the minimum.
+        const auto j = run_json({"--prompt-ids", "1", "--temp", "0", "-n", "40", "--ctx-size", "64", "-b", "900K",
+                                 "-s", strategy, "--io-backend", "pread"});
+        EXPECT_EQ(ids_of(j), std::vector<std::int32_t>(want.begin(), want.begin() + 40));
+        const auto& m = j.at("metrics");
+        EXPECT_EQ(m.at("fully_resident"), false);
+        EXPECT_EQ(m.at("strategy"), strategy);
+        EXPECT_EQ(m.at("io_backend"), "pread");
+        EXPECT_EQ(m.at("budget_bytes"), 900 * 1024);
+        EXPECT_LE(m.at("peak_pool_bytes").get<std::uint64_t>(), 900u * 1024u);
+        EXPECT_EQ(m.at("passes"), 40);
+        EXPECT_GT(m.at("bytes_read").get<std::uint64_t>(), 40u * 1024u * 1024u); // ~1.2 MiB streamed per pass
+        EXPECT_GT(m.at("io_ms").get<double>(), 0.0);
+        if (std::string(strategy) == "sequential")
+            EXPECT_EQ(m.at("prefetch_slots"), 1);
+        else
+            EXPECT_EQ(m.at("prefetch_slots"), 2);
+    }
+}
+
+TEST(RunCli, ABudgetBelowTheMinimumIsOneLineNamingIt)
+{
+    const auto r = run_cli({"run", "-b", "1K", "--prompt-ids", "1", "-n", "5"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.out, "");
+    EXPECT_THAT(r.err, HasSubstr("memory budget of 1024 bytes is below this model's minimum of "));
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(RunCli, MemoryBudgetSizesAreChecked)
+{
+    const auto r = run_cli({"run", "-b", "12X", "--prompt-ids", "1", "-n", "1"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("--memory-budget: '12X' is not a size"));
+    // 1.5G parses (and holds the whole model).
+    const auto j = run_json({"--prompt-ids", "1", "-n", "1", "-b", "1.5G"});
+    EXPECT_EQ(j.at("metrics").at("budget_bytes"), std::uint64_t{3} << 29);
+    EXPECT_EQ(j.at("metrics").at("fully_resident"), true);
+}
