@@ -6,6 +6,9 @@
 #include "edge_rt/error.hpp"
 #include "model/tokenizer/tokenizer.hpp"
 #include "runtime/generate.hpp"
+#include "run_metrics.hpp"
+
+#include <asio/signal_set.hpp>
 
 #include <boost/program_options.hpp>
 #include <cerrno>
@@ -20,7 +23,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-#include <sys/resource.h>
 #include <unistd.h>
 
 namespace po = boost::program_options;
@@ -36,6 +38,12 @@ struct RunOptions {
     std::size_t ctx_size = 0; // 0: min(model context, 2048)
     runtime::SamplerConfig sampler;
     int threads = 1;
+    std::uint64_t budget = 0; // 0: enough for the whole model
+    plan::Strategy strategy = plan::Strategy::SpeculativePrefetch;
+    io::IoBackend io_backend = io::IoBackend::Auto;
+    unsigned prefetch_depth = 2;
+    bool direct_io = true;
+    bool verbose = false;
     bool json = false;
     bool no_bos = false;
     std::optional<std::filesystem::path> tokenizer; // overrides the model's own
@@ -59,7 +67,16 @@ po::options_description run_options()
         ("repeat-penalty", po::value<float>()->default_value(1.0f, "1.0"), "penalty for recent tokens; 1.0 = off")
         ("repeat-last-n", po::value<int>()->default_value(64), "recent tokens the penalty looks at; -1 = all")
         ("seed", po::value<std::uint64_t>(), "random seed (default: a random one, reported in --json)")
-        ("threads,t", po::value<int>()->default_value(1), "compute threads (accepted; this build computes on one thread)")
+        ("threads,t", po::value<int>()->default_value(1), "compute pool threads (each group's kernels run on one of them)")
+        ("memory-budget,b", po::value<std::string>(), "bytes for everything the runtime holds, e.g. 256K, 512M, 1.5G "
+                                                      "(default: enough for the whole model: every weight resident, "
+                                                      "plus KV cache, activations and logits)")
+        ("strategy,s", po::value<std::string>()->default_value("speculative-prefetch"),
+         "sequential, greedy-grouping, speculative-prefetch or auto")
+        ("io-backend", po::value<std::string>()->default_value("auto"), "auto, uring or pread")
+        ("prefetch-depth", po::value<unsigned>()->default_value(2), "prefetch slots for speculative-prefetch (>= 2 overlaps reads with compute)")
+        ("no-direct-io", "read weights through the page cache instead of O_DIRECT")
+        ("verbose,v", "print the execution plan to stderr")
         ("json", "print one JSON object at the end instead of streaming text")
         ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
         ("no-bos", "do not start a text prompt with the BOS token")
@@ -134,6 +151,14 @@ RunOptions to_options(const po::variables_map& vm)
     check_sampler(o.sampler);
     if ((o.threads = vm["threads"].as<int>()) < 1)
         throw ConfigError("--threads must be at least 1");
+    if (vm.count("memory-budget"))
+        o.budget = parse_bytes(vm["memory-budget"].as<std::string>(), "--memory-budget");
+    o.strategy = plan::parse_strategy(vm["strategy"].as<std::string>());
+    o.io_backend = io::parse_io_backend(vm["io-backend"].as<std::string>());
+    if ((o.prefetch_depth = vm["prefetch-depth"].as<unsigned>()) < 1)
+        throw ConfigError("--prefetch-depth must be at least 1");
+    o.direct_io = vm.count("no-direct-io") == 0;
+    o.verbose = vm.count("verbose") > 0;
     o.json = vm.count("json") > 0;
     o.no_bos = vm.count("no-bos") > 0;
     if (vm.count("tokenizer"))
@@ -278,78 +303,34 @@ private:
     bool committed_ = false;
 };
 
-double per_second(std::size_t n, double ms) { return ms > 0.0 ? static_cast<double>(n) * 1000.0 / ms : 0.0; }
-
-std::uint64_t peak_rss_bytes()
+runtime::EngineOptions engine_options(const RunOptions& o)
 {
-    rusage usage{};
-    ::getrusage(RUSAGE_SELF, &usage);
-    return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024u; // Linux reports KiB
-}
-
-const char* stop_name(runtime::StopReason r)
-{
-    switch (r) {
-    case runtime::StopReason::MaxTokens: return "max_tokens";
-    case runtime::StopReason::Eos: return "eos";
-    case runtime::StopReason::ContextFull: return "context_full";
-    }
-    return "unknown";
-}
-
-/// DESIGN.md §5 metrics, with what is true of today's resident, single-threaded runtime.
-nlohmann::ordered_json metrics_json(const runtime::Engine& engine, const runtime::Session& session,
-                            const runtime::GenerateResult& r, const RunOptions& o)
-{
-    const auto& load = engine.weights().stats();
-    const auto& s = r.stats;
-    const double compute_ms = s.prefill_ms + s.decode_ms;
-    return {
-        {"load_ms", engine.load_ms()},
-        {"prefill_tokens", s.prefill_tokens},
-        {"prefill_ms", s.prefill_ms},
-        {"prefill_tokens_per_s", per_second(s.prefill_tokens, s.prefill_ms)},
-        {"decode_tokens", s.decode_tokens},
-        {"decode_ms", s.decode_ms},
-        {"decode_tokens_per_s", per_second(s.decode_tokens, s.decode_ms)},
-        {"bytes_read", load.bytes_read},
-        {"read_gb_s", load.io_ms > 0.0 ? static_cast<double>(load.bytes_read) / (load.io_ms * 1e6) : 0.0},
-        {"io_ms", load.io_ms},
-        {"compute_ms", compute_ms},
-        {"stall_ms", 0.0},   // every weight is in memory before compute starts
-        {"overlap", 0.0},    // loading and compute do not overlap yet
-        {"peak_pool_bytes", load.bytes_held + session.bytes()}, // weights, KV cache, activations
-        {"peak_rss_bytes", peak_rss_bytes()},
-        {"budget_bytes", 0}, // no memory budget yet
-        {"strategy", "resident"},
-        {"io_backend", "pread"},
-        {"direct_io", false},
-        {"threads", 1},
-        {"threads_requested", o.threads},
-        {"generated_tokens", r.generated.size()},
-        {"sample_ms", s.sample_ms},
-        {"token_ms", s.token_ms},
-        {"n_ctx", session.n_ctx()},
-        {"seed", o.sampler.seed},
-        {"stop_reason", stop_name(r.stop)},
-        {"kernels", engine.arch().kernels().name},
-    };
-}
-
-void print_summary(const runtime::Engine& engine, const runtime::GenerateResult& r)
-{
-    const auto& s = r.stats;
-    fmt::print(stderr, "\nload {:.1f} ms ({} weight bytes read in {:.1f} ms)\n", engine.load_ms(),
-               engine.weights().stats().bytes_read, engine.weights().stats().io_ms);
-    fmt::print(stderr, "prefill {} tokens in {:.2f} ms ({:.1f} tok/s)\n", s.prefill_tokens, s.prefill_ms,
-               per_second(s.prefill_tokens, s.prefill_ms));
-    fmt::print(stderr, "decode {} tokens in {:.2f} ms ({:.1f} tok/s)\n", s.decode_tokens, s.decode_ms,
-               per_second(s.decode_tokens, s.decode_ms));
+    runtime::EngineOptions e;
+    e.budget = o.budget;
+    e.strategy = o.strategy;
+    e.prefetch_depth = o.prefetch_depth;
+    e.n_ctx = o.ctx_size;
+    e.threads = static_cast<unsigned>(o.threads);
+    e.reader.backend = o.io_backend;
+    e.reader.direct_io = o.direct_io;
+    return e;
 }
 
 int run(const RunOptions& o)
 {
-    const runtime::Engine engine(o.model);
+    runtime::Engine engine(o.model, engine_options(o));
+    if (o.verbose)
+    {
+        auto request = engine.plan_request(); // without -b, explain the budget that holds the model
+        request.budget = engine.budget_bytes();
+        fmt::print(stderr, "{}\n", engine.plan().explain(request));
+    }
+    // SIGINT ends generation at the next group boundary; what was produced is still printed.
+    asio::signal_set interrupt(engine.executor().io(), SIGINT);
+    interrupt.async_wait([&engine](std::error_code ec, int) {
+        if (!ec)
+            engine.request_stop();
+    });
     std::string why;
     // An explicit --tokenizer must load (its errors are the user's to see); the model's own is optional.
     const auto tokenizer = o.tokenizer ? model::load_tokenizer(*o.tokenizer) : model_tokenizer(engine.source(), why);
@@ -375,6 +356,9 @@ int run(const RunOptions& o)
     printer.finish();
     if (logits_file)
         logits_file->commit();
+    interrupt.cancel();
+    if (result.stop == runtime::StopReason::Cancelled)
+        fmt::print(stderr, "{}edge-rt-async: interrupted after {} tokens\n", o.json ? "" : "\n", result.generated.size());
     if (result.stop == runtime::StopReason::ContextFull)
         fmt::print(stderr, "{}edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
                    o.json ? "" : "\n", result.generated.size(), session.n_ctx());
@@ -384,7 +368,7 @@ int run(const RunOptions& o)
             {"prompt_ids", prompt},
             {"generated_ids", result.generated},
             {"text", printer.text()},
-            {"metrics", metrics_json(engine, session, result, o)},
+            {"metrics", metrics_json(engine, session, result, {o.sampler.seed, o.threads})},
         };
         fmt::print("{}\n", out.dump());
     } else {

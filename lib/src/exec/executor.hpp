@@ -14,6 +14,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
+#include <chrono>
 #include <exception>
 #include <future>
 #include <memory>
@@ -119,8 +120,13 @@ public:
                 done.set_value(std::move(value)...);
         });
         if (owned_) {
-            owned_->restart();
-            owned_->run();
+            // Until the task is done, not until the io_context runs dry: reads started for the
+            // next pass and a signal_set waiting for SIGINT must not hold the caller here.
+            while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+                if (owned_->stopped())
+                    owned_->restart();
+                owned_->run_one();
+            }
         }
         return result.get();
     }

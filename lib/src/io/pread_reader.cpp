@@ -41,6 +41,8 @@ private:
             // The work guard keeps io_context::run() going while the pread is on the pool.
             asio::post(pool_, [this, c, fd = core_.fd_for(*c), alive = alive_,
                                work = asio::make_work_guard(core_.io)] {
+                if (core_.options.before_pread)
+                    core_.options.before_pread(c->len);
                 const ssize_t n = ::pread(fd, c->dest, c->len, static_cast<off_t>(c->offset));
                 const int result = n >= 0 ? static_cast<int>(n) : -errno;
                 asio::post(work.get_executor(), [this, c, result, alive] {

@@ -32,6 +32,9 @@ struct ReaderOptions {
     /// Tests only: sees every completed read's result (bytes, or -errno) and returns the one
     /// to act on, to inject EIO, EAGAIN and short reads.
     std::function<int(std::uint32_t file, std::uint64_t offset, std::size_t len, int result)> fault;
+    /// Tests only (pread backend): runs on the worker thread before each pread, e.g. to sleep
+    /// and so give the storage a known latency.
+    std::function<void(std::size_t len)> before_pread;
 };
 
 /// `dest.size()` bytes of file `file` starting at `offset`. Bytes past the end of the file

@@ -1,39 +1,138 @@
-// A model ready to run: opened, validated against its architecture, weights in memory.
+// A model ready to run, and the streaming engine that runs every forward pass of it.
+// Loading: open the model → validate → size each weight group → make_plan → lease the
+// resident groups and the prefetch ring from ONE pool/budget → read the resident groups once
+// → start the first prefetch reads. forward() then runs the pipeline of DESIGN.md §2 as a
+// coroutine on the engine's executor (see streamer.hpp for the read schedule).
 #pragma once
 
+#include "edge_rt/error.hpp"
+#include "exec/executor.hpp"
+#include "io/reader.hpp"
 #include "kernels/kernel_table.hpp"
+#include "memory/budget.hpp"
+#include "memory/pool.hpp"
 #include "model/arch/architecture.hpp"
 #include "model/model_source.hpp"
-#include "runtime/weight_store.hpp"
+#include "plan/plan.hpp"
+#include "runtime/metrics.hpp"
 
+#include <asio/awaitable.hpp>
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 namespace edge_rt::runtime {
 
+class Streamer;
+class RowReader;
+
+struct EngineOptions {
+    /// Bytes for everything the engine and its sessions hold; 0 = no limit (every weight
+    /// resident; budget_bytes() then reports what that takes).
+    std::uint64_t budget = 0;
+    plan::Strategy strategy = plan::Strategy::SpeculativePrefetch;
+    unsigned prefetch_depth = 2;
+    std::size_t n_ctx = 0;       // context the KV cache is planned for; 0 = default_context_length()
+    std::size_t max_batch = 512; // prompt chunk: activations and embedding rows are planned for it
+    std::size_t logit_rows = 1;  // rows of logits planned for (more when every prompt row is wanted)
+    unsigned threads = 1;        // compute pool threads
+    io::ReaderOptions reader;    // backend, O_DIRECT, queue depth (and test hooks)
+    const kernels::KernelTable* kernels = nullptr; // nullptr = scalar_kernels()
+    /// Tests only: called on the compute thread as each architecture group starts computing.
+    std::function<void(std::size_t arch_group)> on_group;
+};
+
+/// Thrown by forward() when a stop was requested; the pass ended at a group boundary.
+class Cancelled : public Error {
+public:
+    using Error::Error;
+};
+
+/// One batch through every group: what the pipeline hands to the architecture.
+struct ForwardStep {
+    std::span<const std::int32_t> tokens;
+    std::size_t pos0 = 0;
+    model::Activations* act = nullptr;
+    model::KvCache* kv = nullptr;
+    std::size_t logit_rows = 0; // 0: skip the output computation (a non-final prompt chunk)
+    std::span<float> logits;
+};
+
+/// min(the model's trained context, 2048).
+std::size_t default_context_length(const model::ModelConfig& config);
+
 class Engine {
 public:
-    /// Opens `path` (GGUF file or SafeTensors folder), validates every tensor the architecture
-    /// needs, then reads the weights. Throws FormatError / IoError naming the file.
-    explicit Engine(const std::filesystem::path& path,
-                    const kernels::KernelTable& kernels = kernels::scalar_kernels());
+    /// Opens `path` (GGUF file or SafeTensors folder) and loads it as described above. Throws
+    /// FormatError / IoError naming the file, BudgetError (before any weight is read) when
+    /// the budget is below the plan's minimum, ConfigError for impossible options.
+    explicit Engine(const std::filesystem::path& path, EngineOptions options = {});
     /// The same for a model whose headers are already read.
-    explicit Engine(model::ModelSource source, const kernels::KernelTable& kernels = kernels::scalar_kernels());
+    explicit Engine(model::ModelSource source, EngineOptions options = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
 
     const model::ModelSource& source() const { return source_; }
     const model::ModelConfig& config() const { return source_.config; }
     const model::Architecture& arch() const { return *arch_; }
-    const WeightStore& weights() const { return *weights_; }
-    /// Wall time of the whole constructor: headers, validation, reads, transposes.
+    const EngineOptions& options() const { return options_; }
+    const plan::PlanRequest& plan_request() const { return request_; }
+    const plan::ExecutionPlan& plan() const { return plan_; }
+    std::size_t n_ctx() const { return n_ctx_; }
+    std::size_t max_batch() const { return options_.max_batch; }
+
+    memory::MemoryBudget& budget() { return *budget_; }
+    const memory::MemoryBudget& budget() const { return *budget_; }
+    /// The budget asked for, or (no limit) what the whole model takes: the plan's peak.
+    std::uint64_t budget_bytes() const { return options_.budget ? options_.budget : plan_.predicted_peak; }
+    exec::Executor& executor() { return *executor_; }
+    const io::WeightReader& reader() const { return *reader_; }
+
+    /// Wall time of the constructor: headers, validation, plan, resident reads, transposes.
     double load_ms() const { return load_ms_; }
+    std::uint64_t load_bytes_read() const { return load_bytes_; }
+    /// Every forward pass since the last reset_metrics(), summed; and the last one alone.
+    const PassMetrics& totals() const { return totals_; }
+    const PassMetrics& last_pass() const { return last_; }
+    void reset_metrics() { totals_ = {}; }
+
+    /// One batch through the pipeline. Must run on executor().io(), one pass at a time. Throws
+    /// Cancelled after request_stop() (at the next group boundary), IoError from reads; the
+    /// ring is drained and restarted before either propagates, so the engine stays usable.
+    asio::awaitable<void> forward(ForwardStep step);
+
+    /// Asks running and later passes to stop at the next group boundary (any thread, signal-safe).
+    void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
+    bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
+    void clear_stop() noexcept { stop_.store(false, std::memory_order_relaxed); }
 
 private:
-    void load(const kernels::KernelTable& kernels);
+    void load();
+    plan::PlanRequest make_request() const;
+    asio::awaitable<void> embed_on_demand(const ForwardStep& step);
+    asio::awaitable<void> run_groups(const ForwardStep& step, double& compute_ms);
+    void compute_group(std::size_t planned, const ForwardStep& step, const std::vector<std::vector<kernels::WeightView>>& views) const;
 
     model::ModelSource source_;
+    EngineOptions options_;
     std::unique_ptr<model::Architecture> arch_;
-    std::unique_ptr<WeightStore> weights_;
-    double load_ms_ = 0.0;
+    std::size_t n_ctx_ = 0;
+    plan::PlanRequest request_;
+    plan::ExecutionPlan plan_;
+    // Destroyed bottom-up: the streamer's reads finish before the reader, the leases return
+    // before the pool, the pool before the budget.
+    std::unique_ptr<memory::MemoryBudget> budget_;
+    std::unique_ptr<memory::Pool> pool_;
+    std::unique_ptr<exec::Executor> executor_;
+    std::unique_ptr<io::WeightReader> reader_;
+    std::unique_ptr<RowReader> rows_;
+    std::unique_ptr<Streamer> streamer_;
+    std::atomic<bool> stop_{false};
+    double load_ms_ = 0;
+    std::uint64_t load_bytes_ = 0;
+    PassMetrics totals_, last_;
 };
 
 } // namespace edge_rt::runtime

@@ -23,7 +23,13 @@ GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, 
     std::vector<std::int32_t> history(prompt.begin(), prompt.end());
 
     auto last = Clock::now();
-    std::span<const float> logits = session.forward(prompt);
+    std::span<const float> logits;
+    try {
+        logits = session.forward(prompt);
+    } catch (const Cancelled&) {
+        result.stop = StopReason::Cancelled;
+        return result;
+    }
     auto now = Clock::now();
     stats.prefill_tokens = prompt.size();
     stats.prefill_ms = ms_between(last, now);
@@ -50,7 +56,12 @@ GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, 
             return result;
         }
         const auto decode_start = Clock::now();
-        logits = session.forward(std::span<const std::int32_t>(&id, 1));
+        try {
+            logits = session.forward(std::span<const std::int32_t>(&id, 1));
+        } catch (const Cancelled&) {
+            result.stop = StopReason::Cancelled;
+            return result;
+        }
         stats.decode_ms += ms_between(decode_start, Clock::now());
         ++stats.decode_tokens;
     }

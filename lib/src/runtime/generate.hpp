@@ -19,7 +19,9 @@ struct GenerateOptions {
     std::optional<std::int32_t> eos; // stop after sampling this id (it is reported, then generation ends)
 };
 
-enum class StopReason { MaxTokens, Eos, ContextFull };
+/// Cancelled: Engine::request_stop() (SIGINT in the CLI) ended generation at a group boundary;
+/// what was generated until then is kept.
+enum class StopReason { MaxTokens, Eos, ContextFull, Cancelled };
 
 struct GenerateStats {
     std::size_t prefill_tokens = 0;
@@ -41,7 +43,8 @@ struct GenerateResult {
 using TokenCallback = std::function<void(std::int32_t id, std::span<const float> logits)>;
 
 /// Runs `prompt` (non-empty) from the session's current position, then generates. Throws
-/// ConfigError from Session::forward when the prompt does not fit the context.
+/// ConfigError from Session::forward when the prompt does not fit the context. A stop request
+/// ends it with StopReason::Cancelled instead of an exception.
 GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
                         const TokenCallback& on_token = {});
 

@@ -8,9 +8,10 @@
 namespace edge_rt::runtime {
 namespace {
 
-std::size_t checked_context(const model::ModelConfig& c, std::size_t requested)
+std::size_t checked_context(const Engine& e, std::size_t requested)
 {
-    const std::size_t n_ctx = requested == 0 ? default_context_length(c) : requested;
+    const auto& c = e.config();
+    const std::size_t n_ctx = requested == 0 ? e.n_ctx() : requested;
     if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
         throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions "
                                       "for {} only",
@@ -20,16 +21,32 @@ std::size_t checked_context(const model::ModelConfig& c, std::size_t requested)
 
 } // namespace
 
-std::size_t default_context_length(const model::ModelConfig& config)
+Session::Session(Engine& engine, SessionOptions options)
+    // Chunks never exceed what the engine planned its activations and embedding rows for.
+    : engine_(engine),
+      max_batch_(std::min(options.max_batch ? options.max_batch : engine.max_batch(),
+                          std::min(engine.max_batch(), engine.n_ctx()))),
+      kv_(engine.config().n_layer, checked_context(engine, options.n_ctx),
+          static_cast<std::size_t>(engine.config().n_head_kv) * engine.config().head_dim()),
+      kv_charge_(engine.budget(), kv_.bytes(), "the KV cache")
 {
-    return std::min<std::size_t>(config.n_ctx_train, 2048);
+    // Sized once for the largest chunk, so the charge is exact and never grows mid-run.
+    const std::size_t batch = std::min(max_batch_, kv_.n_ctx());
+    act_charge_ = memory::Charge(engine.budget(), model::Activations::bytes_for(engine.config(), batch, kv_.n_ctx()),
+                                 "the activations");
+    act_.reserve(engine.config(), batch, kv_.n_ctx());
+    logits_charge_ = memory::Charge(engine.budget(), 0, "the logits");
+    size_logits(1);
 }
 
-Session::Session(const Engine& engine, SessionOptions options)
-    : engine_(engine), max_batch_(std::max<std::size_t>(options.max_batch, 1)),
-      kv_(engine.config().n_layer, checked_context(engine.config(), options.n_ctx),
-          static_cast<std::size_t>(engine.config().n_head_kv) * engine.config().head_dim())
+void Session::size_logits(std::size_t rows)
 {
+    const std::size_t n = rows * engine_.config().n_vocab;
+    if (logits_.capacity() < n) {
+        logits_charge_.resize(n * sizeof(float)); // throws BudgetError before allocating
+        std::vector<float>(n).swap(logits_);
+    }
+    logits_.resize(n);
 }
 
 void Session::check(std::span<const std::int32_t> tokens) const
@@ -48,34 +65,25 @@ void Session::check(std::span<const std::int32_t> tokens) const
 
 std::span<const float> Session::forward(std::span<const std::int32_t> tokens, bool all_logits)
 {
+    return engine_.executor().run_blocking(forward_async(tokens, all_logits));
+}
+
+asio::awaitable<std::span<const float>> Session::forward_async(std::span<const std::int32_t> tokens, bool all_logits)
+{
     check(tokens);
     const std::size_t n_vocab = engine_.config().n_vocab;
-    logits_.resize((all_logits ? tokens.size() : 1) * n_vocab);
+    size_logits(all_logits ? tokens.size() : 1);
+    // Weights stream once per chunk: prefill is batched through each group.
     for (std::size_t first = 0; first < tokens.size(); first += max_batch_) {
         const auto chunk = tokens.subspan(first, std::min(max_batch_, tokens.size() - first));
         const bool last_chunk = first + chunk.size() == tokens.size();
         // Logits are computed only where they are wanted: every row, or the prompt's last.
-        float* out = all_logits ? logits_.data() + first * n_vocab : (last_chunk ? logits_.data() : nullptr);
-        run_chunk(chunk, all_logits, out);
+        const std::size_t rows = all_logits ? chunk.size() : (last_chunk ? 1 : 0);
+        float* out = all_logits ? logits_.data() + first * n_vocab : logits_.data();
+        co_await engine_.forward({chunk, pos_, &act_, &kv_, rows, {out, rows * n_vocab}});
+        pos_ += chunk.size();
     }
-    return logits_;
-}
-
-void Session::run_chunk(std::span<const std::int32_t> tokens, bool all_logits, float* logits)
-{
-    const auto& arch = engine_.arch();
-    const auto& weights = engine_.weights();
-    if (act_.capacity < tokens.size())
-        act_.reserve(engine_.config(), tokens.size(), kv_.n_ctx());
-    const std::size_t n_groups = arch.groups().size();
-    arch.embed(weights.group(0), tokens, pos_, act_);
-    for (std::uint32_t i = 0; i < engine_.config().n_layer; ++i)
-        arch.layer(i, weights.group(1 + i), act_, kv_, pos_);
-    pos_ += tokens.size();
-    if (logits != nullptr) {
-        const std::size_t rows = all_logits ? tokens.size() : 1;
-        arch.output(weights.group(n_groups - 1), act_, rows, {logits, rows * engine_.config().n_vocab});
-    }
+    co_return std::span<const float>(logits_);
 }
 
 std::size_t Session::bytes() const

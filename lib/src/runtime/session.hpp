@@ -1,7 +1,10 @@
-// One conversation with a model: the KV cache, the activations, and the position. A prompt
-// runs as a batch through each layer (matrix x matrix), generated tokens one at a time.
+// One conversation with a model: the KV cache, the activations, the logits and the position,
+// every byte charged to the engine's budget. A prompt runs as a batch through each group
+// (matrix x matrix), generated tokens one at a time; each forward() is one or more passes of
+// the engine's pipeline.
 #pragma once
 
+#include "memory/charge.hpp"
 #include "model/arch/activations.hpp"
 #include "model/arch/kv_cache.hpp"
 #include "runtime/engine.hpp"
@@ -13,18 +16,15 @@
 namespace edge_rt::runtime {
 
 struct SessionOptions {
-    std::size_t n_ctx = 0;       // context length in tokens; 0 = default_context_length()
-    std::size_t max_batch = 512; // longer prompts run in chunks of this many tokens
+    std::size_t n_ctx = 0;     // context length in tokens; 0 = the engine's (what it planned for)
+    std::size_t max_batch = 0; // longer prompts run in chunks of this many tokens; 0 = the engine's
 };
-
-/// min(the model's trained context, 2048).
-std::size_t default_context_length(const model::ModelConfig& config);
 
 class Session {
 public:
     /// Throws ConfigError when the context cannot be had (GPT-2 has no positions beyond its
-    /// trained context).
-    explicit Session(const Engine& engine, SessionOptions options = {});
+    /// trained context), BudgetError when the engine's budget cannot cover the session.
+    explicit Session(Engine& engine, SessionOptions options = {});
 
     std::size_t n_ctx() const { return kv_.n_ctx(); }
     /// Tokens processed so far: the position the next token will take.
@@ -32,24 +32,31 @@ public:
 
     /// Runs `tokens` at the next positions and returns the logits of the last one ([n_vocab]),
     /// or of every one ([tokens.size()][n_vocab]) when `all_logits`. Throws ConfigError for ids
-    /// outside the vocabulary or a context overflow, before computing anything.
+    /// outside the vocabulary or a context overflow, before computing anything; Cancelled
+    /// after Engine::request_stop() (the position is then that of the last whole chunk).
     std::span<const float> forward(std::span<const std::int32_t> tokens, bool all_logits = false);
+    /// The same, as a coroutine on the engine's io_context.
+    asio::awaitable<std::span<const float>> forward_async(std::span<const std::int32_t> tokens, bool all_logits);
 
     /// Forgets every position (the cache is overwritten as the new sequence grows).
     void reset() { pos_ = 0; }
 
+    Engine& engine() { return engine_; }
     /// Bytes the session holds: KV cache, activations and logits.
     std::size_t bytes() const;
 
 private:
-    void run_chunk(std::span<const std::int32_t> tokens, bool all_logits, float* logits);
     void check(std::span<const std::int32_t> tokens) const;
+    void size_logits(std::size_t rows);
 
-    const Engine& engine_;
+    Engine& engine_;
     std::size_t max_batch_;
     model::KvCache kv_;
+    memory::Charge kv_charge_;
     model::Activations act_;
+    memory::Charge act_charge_;
     std::vector<float> logits_;
+    memory::Charge logits_charge_;
     std::size_t pos_ = 0;
 };
 

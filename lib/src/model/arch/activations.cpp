@@ -1,26 +1,45 @@
 #include "model/arch/activations.hpp"
 
+#include <array>
+#include <numeric>
+
 namespace edge_rt::model {
+namespace {
+
+// Floats of each buffer, in the order of Activations' members x .. vec_b.
+std::array<std::size_t, 13> buffer_sizes(const ModelConfig& c, std::size_t n, std::size_t n_ctx)
+{
+    const std::size_t kv_dim = static_cast<std::size_t>(c.n_head_kv) * c.head_dim();
+    const bool gpt2 = c.arch == Arch::Gpt2;
+    return {n * c.n_embd,
+            n * c.n_embd,
+            gpt2 ? 0 : n * c.n_embd,
+            gpt2 ? 0 : n * kv_dim,
+            gpt2 ? 0 : n * kv_dim,
+            gpt2 ? n * 3 * c.n_embd : 0,
+            n * c.n_embd,
+            n * c.n_embd,
+            n * c.n_ff,
+            gpt2 ? 0 : n * c.n_ff,
+            n_ctx,
+            std::max<std::size_t>(c.n_ff, 3 * c.n_embd),
+            c.n_embd};
+}
+
+} // namespace
 
 void Activations::reserve(const ModelConfig& c, std::size_t max_tokens, std::size_t n_ctx)
 {
-    const std::size_t n = max_tokens;
-    const std::size_t kv_dim = static_cast<std::size_t>(c.n_head_kv) * c.head_dim();
-    const bool gpt2 = c.arch == Arch::Gpt2;
-    capacity = n;
-    x.resize(n * c.n_embd);
-    xn.resize(n * c.n_embd);
-    q.resize(gpt2 ? 0 : n * c.n_embd);
-    k.resize(gpt2 ? 0 : n * kv_dim);
-    v.resize(gpt2 ? 0 : n * kv_dim);
-    qkv.resize(gpt2 ? n * 3 * c.n_embd : 0);
-    attn.resize(n * c.n_embd);
-    proj.resize(n * c.n_embd);
-    ff_a.resize(n * c.n_ff);
-    ff_b.resize(gpt2 ? 0 : n * c.n_ff);
-    scores.resize(n_ctx);
-    vec_a.resize(std::max<std::size_t>(c.n_ff, 3 * c.n_embd));
-    vec_b.resize(c.n_embd);
+    const auto sizes = buffer_sizes(c, max_tokens, n_ctx);
+    std::vector<float>* buffers[] = {&x, &xn, &q, &k, &v, &qkv, &attn, &proj, &ff_a, &ff_b, &scores, &vec_a, &vec_b};
+    capacity = max_tokens;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        // A fresh vector of the exact size: resize() may double the capacity when it grows.
+        if (buffers[i]->capacity() < sizes[i])
+            std::vector<float>(sizes[i]).swap(*buffers[i]);
+        else
+            buffers[i]->resize(sizes[i]);
+    }
 }
 
 std::size_t Activations::bytes() const
@@ -29,6 +48,12 @@ std::size_t Activations::bytes() const
     for (const auto* b : {&x, &xn, &q, &k, &v, &qkv, &attn, &proj, &ff_a, &ff_b, &scores, &vec_a, &vec_b})
         floats += b->capacity();
     return floats * sizeof(float);
+}
+
+std::size_t Activations::bytes_for(const ModelConfig& config, std::size_t max_tokens, std::size_t n_ctx)
+{
+    const auto sizes = buffer_sizes(config, max_tokens, n_ctx);
+    return std::accumulate(sizes.begin(), sizes.end(), std::size_t{0}) * sizeof(float);
 }
 
 } // namespace edge_rt::model

@@ -30,6 +30,8 @@ struct Activations {
     void reserve(const ModelConfig& config, std::size_t max_tokens, std::size_t n_ctx);
     /// Bytes held by the buffers.
     std::size_t bytes() const;
+    /// Bytes reserve(config, max_tokens, n_ctx) makes the buffers hold (for the planner).
+    static std::size_t bytes_for(const ModelConfig& config, std::size_t max_tokens, std::size_t n_ctx);
 };
 
 } // namespace edge_rt::model

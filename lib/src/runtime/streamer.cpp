@@ -1,0 +1,154 @@
+#include "runtime/streamer.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <chrono>
+#include <fmt/format.h>
+
+namespace edge_rt::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// An event on a timer that never expires by itself: cancel() wakes the waiter.
+asio::awaitable<void> wait_on(asio::steady_timer& t)
+{
+    std::error_code ec;
+    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+} // namespace
+
+Streamer::Streamer(const plan::ExecutionPlan& plan, std::vector<SlotLayout> layouts, memory::Pool& pool,
+                   io::WeightReader& reader, asio::io_context& io)
+    : plan_(plan), layouts_(std::move(layouts)), reader_(reader), io_(io), resident_(plan.groups.size()),
+      resident_views_(plan.groups.size()), stream_pos_(plan.groups.size(), SIZE_MAX), idle_(io)
+{
+    idle_.expires_at(asio::steady_timer::time_point::max());
+    for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+        if (plan.groups[i].resident) {
+            resident_[i] = pool.acquire(layouts_[i].bytes, fmt::format("resident weight group {}", i));
+            resident_views_[i] = slot_views(layouts_[i], resident_[i].data());
+        } else {
+            stream_pos_[i] = streamed_.size();
+            streamed_.push_back(i);
+        }
+    }
+    if (streamed_.empty())
+        return;
+    std::uint64_t slot_bytes = 0;
+    for (std::size_t i : streamed_)
+        slot_bytes = std::max(slot_bytes, layouts_[i].bytes);
+    std::vector<std::span<std::byte>> buffers;
+    for (unsigned s = 0; s < std::max(1u, plan.slots); ++s) {
+        auto& slot = *slots_.emplace_back(std::make_unique<Slot>(io));
+        slot.buffer = pool.acquire(slot_bytes, fmt::format("prefetch slot {}", s));
+        slot.ready.expires_at(asio::steady_timer::time_point::max());
+        buffers.push_back(slot.buffer.bytes());
+    }
+    reader_.register_buffers(buffers);
+}
+
+asio::awaitable<void> Streamer::load_resident()
+{
+    for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
+        if (!plan_.groups[i].resident)
+            continue;
+        co_await reader_.read(slot_reads(layouts_[i], resident_[i].data()));
+        if (layouts_[i].has_transposed)
+            transpose_slot(layouts_[i], resident_[i].data()); // once, at load
+    }
+}
+
+void Streamer::prime()
+{
+    if (primed_ || streamed_.empty())
+        return;
+    primed_ = true;
+    pass_ = 0;
+    for (std::uint64_t n = 0; n < slots_.size(); ++n)
+        start_read(n);
+}
+
+void Streamer::start_read(std::uint64_t n)
+{
+    Slot& slot = *slots_[n % slots_.size()];
+    slot.read = n;
+    slot.done = false;
+    slot.error = nullptr;
+    ++in_flight_;
+    io_started();
+    asio::co_spawn(io_, fill(slot, streamed_[n % streamed_.size()]), asio::detached);
+}
+
+asio::awaitable<void> Streamer::fill(Slot& slot, std::size_t group)
+{
+    try {
+        co_await reader_.read(slot_reads(layouts_[group], slot.buffer.data()));
+    } catch (...) {
+        slot.error = std::current_exception();
+    }
+    io_finished();
+    slot.done = true;
+    slot.ready.cancel();
+    if (--in_flight_ == 0)
+        idle_.cancel();
+}
+
+asio::awaitable<ReadyGroup> Streamer::acquire(std::size_t i)
+{
+    if (plan_.groups[i].resident)
+        co_return ReadyGroup{&layouts_[i], resident_[i].data(), &resident_views_[i], false};
+    const std::uint64_t n = pass_ * streamed_.size() + stream_pos_[i];
+    Slot& slot = *slots_[n % slots_.size()];
+    const auto start = Clock::now();
+    while (!slot.done)
+        co_await wait_on(slot.ready);
+    stall_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    if (slot.error)
+        std::rethrow_exception(slot.error);
+    if (slot.group != i) {
+        slot.views = slot_views(layouts_[i], slot.buffer.data());
+        slot.group = i;
+    }
+    co_return ReadyGroup{&layouts_[i], slot.buffer.data(), &slot.views, layouts_[i].has_transposed};
+}
+
+void Streamer::release(std::size_t i)
+{
+    if (plan_.groups[i].resident)
+        return;
+    start_read(pass_ * streamed_.size() + stream_pos_[i] + slots_.size());
+}
+
+void Streamer::io_started()
+{
+    if (io_active_++ == 0)
+        io_since_ = Clock::now();
+}
+
+void Streamer::io_finished()
+{
+    if (--io_active_ == 0)
+        io_busy_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - io_since_).count();
+}
+
+double Streamer::io_busy_ms() const
+{
+    double ms = io_busy_ms_;
+    if (io_active_ > 0)
+        ms += std::chrono::duration<double, std::milli>(Clock::now() - io_since_).count();
+    return ms;
+}
+
+asio::awaitable<void> Streamer::reset()
+{
+    while (in_flight_ > 0)
+        co_await wait_on(idle_);
+    primed_ = false;
+    pass_ = 0;
+}
+
+} // namespace edge_rt::runtime

@@ -1,0 +1,38 @@
+// Helpers of the streaming tests: the reference models, budgets that force streaming, and a
+// greedy run that records every logit so two runs can be compared bit for bit.
+#pragma once
+
+#include "runtime/engine.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace edge_rt::test {
+
+/// The models every streaming test runs: stories260K F32 (bundled), its Q8_0 variant, and the
+/// GPT-2 F32 SafeTensors folder (transposed Conv1D tensors, two-tensor embedding group).
+std::vector<std::filesystem::path> streaming_models();
+
+/// Small context and prompt chunk, so fixed reservations stay small next to the weights;
+/// logits planned for `logit_rows` rows (greedy_run wants every prompt row).
+runtime::EngineOptions small_options(std::size_t logit_rows = 1);
+
+/// Weight bytes of the plan's groups (what a fully resident run holds).
+std::uint64_t weight_bytes(const plan::PlanRequest& request);
+
+/// About a quarter of the weights plus the fixed reservations (with `logit_rows` rows of
+/// logits) and row buffers, or the minimum when one group is bigger than that.
+std::uint64_t quarter_budget(const std::filesystem::path& model, std::size_t logit_rows = 1);
+
+struct GreedyRun {
+    std::vector<std::int32_t> ids;
+    std::vector<float> logits; // every prompt row, then each decode step's row
+};
+
+/// A prompt of `prompt_len` ids (deterministic, inside the vocabulary), then `steps` greedy
+/// tokens, each fed back one at a time.
+GreedyRun greedy_run(runtime::Engine& engine, std::size_t prompt_len, std::size_t steps);
+
+} // namespace edge_rt::test
