@@ -19,6 +19,7 @@ namespace edge_rt::model {
 
 struct SyntheticOptions {
     std::string preset;
+    std::optional<ModelConfig> custom;        // instead of the preset (tests: reduced shapes)
     DType weight_type = DType::F32;           // of matrices; vectors stay F32
     FileFormat format = FileFormat::Gguf;
     std::optional<std::uint32_t> layers;      // cut the preset's layer count

@@ -74,7 +74,7 @@ FileFormat parse_file_format(const std::string& name)
 SyntheticPlan plan_synthetic_model(const SyntheticOptions& o)
 {
     SyntheticPlan p;
-    p.config = preset_config(o.preset);
+    p.config = o.custom ? *o.custom : preset_config(o.preset);
     ModelConfig& c = p.config;
     if (o.layers) {
         if (*o.layers == 0)
