@@ -12,8 +12,10 @@ struct Command {
     int (*run)(const std::vector<std::string>& args);
 };
 
+int gen_model_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int status_command(const std::vector<std::string>& args);
 int tokenize_command(const std::vector<std::string>& args);
 
 /// Exit codes: 0 success, 1 the operation failed, 2 the command line was wrong.

@@ -22,6 +22,10 @@ constexpr std::array kCommands{
             inspect_command},
     Command{"tokenize", "turn text into token ids with a model's tokenizer (or a tokenizer file)",
             tokenize_command},
+    Command{"status", "check the machine: thermal, memory, CPU, storage speed; recommend a budget and strategy",
+            status_command},
+    Command{"gen-model", "write a synthetic model (preset shapes, deterministic random weights)",
+            gen_model_command},
 };
 
 void print_help(const po::options_description& global)
