@@ -1,19 +1,8 @@
 #include "runtime/generate.hpp"
+#include "runtime/clock.hpp"
 
-#include <chrono>
 
 namespace edge_rt::runtime {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double ms_between(Clock::time_point a, Clock::time_point b)
-{
-    return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-} // namespace
-
 GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
                         const TokenCallback& on_token)
 {

@@ -1,22 +1,11 @@
 // Engine::forward: one batch through every planned group, in order (DESIGN.md §2).
 #include "runtime/engine.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/streamer.hpp"
 
-#include <chrono>
 
 namespace edge_rt::runtime {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double ms_between(Clock::time_point a, Clock::time_point b)
-{
-    return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-} // namespace
-
 void Engine::compute_group(std::size_t planned, const ForwardStep& s,
                            const std::vector<std::vector<kernels::WeightView>>& views) const
 {

@@ -1,4 +1,5 @@
 #include "model/writer/gguf_writer.hpp"
+#include "model/writer/close_file.hpp"
 
 #include "core/dtype.hpp"
 #include "edge_rt/error.hpp"
@@ -182,10 +183,8 @@ void GgufWriter::finish()
     pad_to(alignment_); // as ggml does: the last tensor is padded too
     std::FILE* f = file_;
     file_ = nullptr;
-    const bool flushed = std::fflush(f) == 0;
-    const int flush_errno = errno;
-    if (std::fclose(f) != 0 || !flushed)
-        fail(fmt::format("write failed: {}", std::strerror(flushed ? errno : flush_errno)));
+    if (const auto err = close_file(f))
+        fail(fmt::format("write failed: {}", std::strerror(*err)));
 }
 
 GgufValue gguf_u32(std::uint32_t v) { return {GgufType::U32, GgufType::U8, std::uint64_t{v}}; }

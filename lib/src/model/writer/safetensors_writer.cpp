@@ -1,4 +1,5 @@
 #include "model/writer/safetensors_writer.hpp"
+#include "model/writer/close_file.hpp"
 
 #include "edge_rt/error.hpp"
 #include "model/safetensors.hpp"
@@ -93,10 +94,8 @@ void SafetensorsWriter::finish()
                                            data_bytes_));
     std::FILE* f = file_;
     file_ = nullptr;
-    const bool flushed = std::fflush(f) == 0;
-    const int flush_errno = errno;
-    if (std::fclose(f) != 0 || !flushed)
-        fail(fmt::format("write failed: {}", std::strerror(flushed ? errno : flush_errno)));
+    if (const auto err = close_file(f))
+        fail(fmt::format("write failed: {}", std::strerror(*err)));
 }
 
 } // namespace edge_rt::model
