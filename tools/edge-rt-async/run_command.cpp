@@ -389,8 +389,8 @@ int run_command(const std::vector<std::string>& args)
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async run [-m MODEL] [-p TEXT | -f FILE | --prompt-ids IDS] [options]\n\n"
-                     "Generates up to -n tokens after the prompt and prints them as they come (text, or ids\n"
-                     "for a model without a tokenizer; the prompt is not repeated). Stops early at the\n"
+                     "Prints the prompt, then generates up to -n tokens after it and prints them as they\n"
+                     "come (text, or ids for a model without a tokenizer). Stops early at the\n"
                      "end-of-sequence token or when the context is full. Without a prompt, generation\n"
                      "starts from BOS. Timings go to stderr; --json prints one object instead.\n\n"
                   << opts;
