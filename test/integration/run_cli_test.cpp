@@ -286,7 +286,11 @@ TEST(RunCli, StreamsUnderABudgetWithTheReferenceIds)
         EXPECT_EQ(m.at("budget_bytes"), 900 * 1024);
         EXPECT_LE(m.at("peak_pool_bytes").get<std::uint64_t>(), 900u * 1024u);
         EXPECT_EQ(m.at("passes"), 40);
-        EXPECT_GT(m.at("bytes_read").get<std::uint64_t>(), 40u * 1024u * 1024u); // ~1.2 MiB streamed per pass
+        // Each pass streams the layer and output weights that do not fit: 1.04 MB of the 1.17 MB
+        // lie outside the embedding table (read a row at a time). O_DIRECT adds alignment slack
+        // (1.23 MB per pass here); buffered reads (qemu has no O_DIRECT) read 1.03-1.06 MB.
+        EXPECT_GT(m.at("bytes_read").get<std::uint64_t>(), 40u * 1000u * 1000u);
+        EXPECT_EQ(m.at("bytes_read").get<std::uint64_t>() / 40, m.at("bytes_read_per_pass").get<std::uint64_t>());
         EXPECT_GT(m.at("io_ms").get<double>(), 0.0);
         if (std::string(strategy) == "sequential")
             EXPECT_EQ(m.at("prefetch_slots"), 1);
