@@ -5,13 +5,17 @@
 
 #include "edge_rt/error.hpp"
 #include "model/tokenizer/tokenizer.hpp"
+#include "monitor/monitor.hpp"
 #include "runtime/generate.hpp"
 #include "run_metrics.hpp"
+#include "settings.hpp"
 
 #include <asio/signal_set.hpp>
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -30,19 +34,14 @@ namespace po = boost::program_options;
 namespace edge_rt::cli {
 namespace {
 
+// What `run` needs beyond the shared settings (settings.hpp): the prompt and the output.
 struct RunOptions {
+    RunSettings settings;
     std::filesystem::path model;
+    runtime::SamplerConfig sampler;
     std::optional<std::string> prompt_text;
     std::optional<std::string> prompt_ids;
     std::size_t max_tokens = 128;
-    std::size_t ctx_size = 0; // 0: min(model context, 2048)
-    runtime::SamplerConfig sampler;
-    int threads = 1;
-    std::uint64_t budget = 0; // 0: enough for the whole model
-    plan::Strategy strategy = plan::Strategy::SpeculativePrefetch;
-    io::IoBackend io_backend = io::IoBackend::Auto;
-    unsigned prefetch_depth = 2;
-    bool direct_io = true;
     bool verbose = false;
     bool json = false;
     bool no_bos = false;
@@ -50,37 +49,25 @@ struct RunOptions {
     std::optional<std::filesystem::path> logits_out;
 };
 
+/// Exit status after Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended, even
+/// though generation stopped cleanly and the report was printed.
+constexpr int kExitInterrupted = 128 + SIGINT;
+
 po::options_description run_options()
 {
     po::options_description opts("run options");
     opts.add_options()
         ("help,h", "show this help")
-        ("model,m", po::value<std::string>(), "model: a GGUF file or a SafeTensors folder (default: the bundled model)")
         ("prompt,p", po::value<std::string>(), "prompt text")
         ("file,f", po::value<std::string>(), "read the prompt text from FILE ('-' = stdin)")
         ("prompt-ids", po::value<std::string>(), "prompt as token ids, e.g. 1,403,407 (used as given: no BOS is added)")
         ("max-tokens,n", po::value<std::size_t>()->default_value(128), "tokens to generate at most")
-        ("ctx-size", po::value<std::size_t>(), "context length in tokens (default: min(model context, 2048))")
-        ("temp", po::value<float>()->default_value(0.8f, "0.8"), "temperature; 0 = greedy")
-        ("top-k", po::value<int>()->default_value(40), "keep the K most likely tokens; 0 = all")
-        ("top-p", po::value<float>()->default_value(0.95f, "0.95"), "keep the most likely tokens up to this probability; 1 = all")
-        ("repeat-penalty", po::value<float>()->default_value(1.0f, "1.0"), "penalty for recent tokens; 1.0 = off")
-        ("repeat-last-n", po::value<int>()->default_value(64), "recent tokens the penalty looks at; -1 = all")
-        ("seed", po::value<std::uint64_t>(), "random seed (default: a random one, reported in --json)")
-        ("threads,t", po::value<int>()->default_value(1), "compute pool threads (each group's kernels run on one of them)")
-        ("memory-budget,b", po::value<std::string>(), "bytes for everything the runtime holds, e.g. 256K, 512M, 1.5G "
-                                                      "(default: enough for the whole model: every weight resident, "
-                                                      "plus KV cache, activations and logits)")
-        ("strategy,s", po::value<std::string>()->default_value("speculative-prefetch"),
-         "sequential, greedy-grouping, speculative-prefetch or auto")
-        ("io-backend", po::value<std::string>()->default_value("auto"), "auto, uring or pread")
-        ("prefetch-depth", po::value<unsigned>()->default_value(2), "prefetch slots for speculative-prefetch (>= 2 overlaps reads with compute)")
-        ("no-direct-io", "read weights through the page cache instead of O_DIRECT")
         ("verbose,v", "print the execution plan to stderr")
         ("json", "print one JSON object at the end instead of streaming text")
         ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
         ("no-bos", "do not start a text prompt with the BOS token")
         ("tokenizer", po::value<std::string>(), "tokenizer to use instead of the model's: a GGUF, a tokenizer.json, or a folder with vocab.json+merges.txt or encoder.json+vocab.bpe");
+    opts.add(settings_options(true));
     return opts;
 }
 
@@ -114,22 +101,12 @@ std::string read_prompt_file(const std::string& path)
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void check_sampler(const runtime::SamplerConfig& s)
-{
-    if (!(s.temperature >= 0.0f))
-        throw ConfigError(fmt::format("--temp must be 0 or more, not {}", s.temperature));
-    if (!(s.top_p > 0.0f && s.top_p <= 1.0f))
-        throw ConfigError(fmt::format("--top-p must be in (0, 1], not {}", s.top_p));
-    if (!(s.repeat_penalty > 0.0f))
-        throw ConfigError(fmt::format("--repeat-penalty must be more than 0, not {}", s.repeat_penalty));
-    if (s.repeat_last_n < -1)
-        throw ConfigError(fmt::format("--repeat-last-n must be -1 or more, not {}", s.repeat_last_n));
-}
-
 RunOptions to_options(const po::variables_map& vm)
 {
     RunOptions o;
-    o.model = vm.count("model") ? std::filesystem::path(vm["model"].as<std::string>()) : default_model_path();
+    o.settings = resolve_settings(vm);
+    o.model = o.settings.model ? *o.settings.model : default_model_path();
+    o.sampler = sampler_config(o.settings, std::random_device{}());
     const int sources = static_cast<int>(vm.count("prompt") + vm.count("file") + vm.count("prompt-ids"));
     if (sources > 1)
         throw ConfigError("give one of -p/--prompt, -f/--file and --prompt-ids");
@@ -140,24 +117,6 @@ RunOptions to_options(const po::variables_map& vm)
     if (vm.count("prompt-ids"))
         o.prompt_ids = vm["prompt-ids"].as<std::string>();
     o.max_tokens = vm["max-tokens"].as<std::size_t>();
-    if (vm.count("ctx-size") && (o.ctx_size = vm["ctx-size"].as<std::size_t>()) == 0)
-        throw ConfigError("--ctx-size must be at least 1");
-    o.sampler.temperature = vm["temp"].as<float>();
-    o.sampler.top_k = vm["top-k"].as<int>();
-    o.sampler.top_p = vm["top-p"].as<float>();
-    o.sampler.repeat_penalty = vm["repeat-penalty"].as<float>();
-    o.sampler.repeat_last_n = vm["repeat-last-n"].as<int>();
-    o.sampler.seed = vm.count("seed") ? vm["seed"].as<std::uint64_t>() : std::random_device{}();
-    check_sampler(o.sampler);
-    if ((o.threads = vm["threads"].as<int>()) < 1)
-        throw ConfigError("--threads must be at least 1");
-    if (vm.count("memory-budget"))
-        o.budget = parse_bytes(vm["memory-budget"].as<std::string>(), "--memory-budget");
-    o.strategy = plan::parse_strategy(vm["strategy"].as<std::string>());
-    o.io_backend = io::parse_io_backend(vm["io-backend"].as<std::string>());
-    if ((o.prefetch_depth = vm["prefetch-depth"].as<unsigned>()) < 1)
-        throw ConfigError("--prefetch-depth must be at least 1");
-    o.direct_io = vm.count("no-direct-io") == 0;
     o.verbose = vm.count("verbose") > 0;
     o.json = vm.count("json") > 0;
     o.no_bos = vm.count("no-bos") > 0;
@@ -303,22 +262,23 @@ private:
     bool committed_ = false;
 };
 
-runtime::EngineOptions engine_options(const RunOptions& o)
+/// The monitor for `run`: samples the machine on the engine's io_context; the generation loop
+/// applies its limits at token boundaries, and each change is logged as one line.
+std::unique_ptr<monitor::Monitor> start_monitor(runtime::Engine& engine, const MonitorSettings& m)
 {
-    runtime::EngineOptions e;
-    e.budget = o.budget;
-    e.strategy = o.strategy;
-    e.prefetch_depth = o.prefetch_depth;
-    e.n_ctx = o.ctx_size;
-    e.threads = static_cast<unsigned>(o.threads);
-    e.reader.backend = o.io_backend;
-    e.reader.direct_io = o.direct_io;
-    return e;
+    if (!m.enabled)
+        return nullptr;
+    const monitor::Limits max{std::max(engine.plan().slots, 1u), engine.options().threads};
+    auto mon = std::make_unique<monitor::Monitor>(engine.executor().io(), monitor::Sampler("/"),
+                                                  monitor::Policy(max, m.policy), m.interval,
+                                                  [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+    mon->start();
+    return mon;
 }
 
 int run(const RunOptions& o)
 {
-    runtime::Engine engine(o.model, engine_options(o));
+    runtime::Engine engine(o.model, engine_options(o.settings));
     if (o.verbose)
     {
         auto request = engine.plan_request(); // without -b, explain the budget that holds the model
@@ -334,7 +294,7 @@ int run(const RunOptions& o)
     std::string why;
     // An explicit --tokenizer must load (its errors are the user's to see); the model's own is optional.
     const auto tokenizer = o.tokenizer ? model::load_tokenizer(*o.tokenizer) : model_tokenizer(engine.source(), why);
-    runtime::Session session(engine, {.n_ctx = o.ctx_size});
+    runtime::Session session(engine, {.n_ctx = o.settings.ctx_size});
     const auto prompt = prompt_tokens(o, engine, tokenizer.get(), why);
     if (prompt.size() > session.n_ctx())
         throw ConfigError(fmt::format("the prompt has {} tokens, more than the context of {} (--ctx-size)",
@@ -343,6 +303,8 @@ int run(const RunOptions& o)
     gen.max_tokens = o.max_tokens;
     gen.sampler = o.sampler;
     gen.eos = tokenizer ? tokenizer->eos() : special_id(engine.source(), "tokenizer.ggml.eos_token_id");
+    const auto monitor = start_monitor(engine, o.settings.monitor);
+    gen.monitor = monitor.get();
 
     std::optional<LogitsFile> logits_file;
     if (o.logits_out)
@@ -357,6 +319,8 @@ int run(const RunOptions& o)
     if (logits_file)
         logits_file->commit();
     interrupt.cancel();
+    if (monitor)
+        monitor->stop();
     if (result.stop == runtime::StopReason::Cancelled)
         fmt::print(stderr, "{}edge-rt-async: interrupted after {} tokens\n", o.json ? "" : "\n", result.generated.size());
     if (result.stop == runtime::StopReason::ContextFull)
@@ -368,7 +332,7 @@ int run(const RunOptions& o)
             {"prompt_ids", prompt},
             {"generated_ids", result.generated},
             {"text", printer.text()},
-            {"metrics", metrics_json(engine, session, result, {o.sampler.seed, o.threads})},
+            {"metrics", metrics_json(engine, session, result, {o.sampler.seed, static_cast<int>(o.settings.threads)})},
         };
         fmt::print("{}\n", out.dump());
     } else {
@@ -376,7 +340,7 @@ int run(const RunOptions& o)
         std::fflush(stdout);
         print_summary(engine, result);
     }
-    return 0;
+    return result.stop == runtime::StopReason::Cancelled ? kExitInterrupted : 0;
 }
 
 } // namespace
@@ -392,7 +356,13 @@ int run_command(const std::vector<std::string>& args)
                      "Prints the prompt, then generates up to -n tokens after it and prints them as they\n"
                      "come (text, or ids for a model without a tokenizer). Stops early at the\n"
                      "end-of-sequence token or when the context is full. Without a prompt, generation\n"
-                     "starts from BOS. Timings go to stderr; --json prints one object instead.\n\n"
+                     "starts from BOS. Timings go to stderr; --json prints one object instead.\n"
+                     "Ctrl-C stops at the next group boundary, still prints what was generated and\n"
+                     "the report, and exits with status 130.\n\n"
+                     "Settings come from defaults, then the config file (-c, or $EDGE_RT_CONFIG), then\n"
+                     "EDGE_RT_MODEL, EDGE_RT_MEMORY_BUDGET, EDGE_RT_STRATEGY, EDGE_RT_THREADS,\n"
+                     "EDGE_RT_IO_BACKEND, EDGE_RT_CTX_SIZE, EDGE_RT_PREFETCH_DEPTH, EDGE_RT_MONITOR,\n"
+                     "then the options below.\n\n"
                   << opts;
         return 0;
     }

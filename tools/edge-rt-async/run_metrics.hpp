@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/generate.hpp"
+#include "settings_values.hpp" // parse_bytes, moved there to be shared with the config file
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -13,10 +14,6 @@ struct RunFacts {
     std::uint64_t seed = 0;
     int threads_requested = 1;
 };
-
-/// "256K", "512M", "1.5G", "4096" (K/M/G are powers of 1024; a trailing B or iB is allowed).
-/// Throws ConfigError naming `flag` and the text.
-std::uint64_t parse_bytes(const std::string& text, const char* flag);
 
 const char* stop_name(runtime::StopReason r);
 

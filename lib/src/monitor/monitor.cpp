@@ -27,12 +27,17 @@ void Monitor::stop()
     timer_.cancel();
 }
 
-void Monitor::tick()
+void Monitor::sample_now()
 {
     latest_ = sampler_.sample(readings_ > 0 ? &latest_ : nullptr);
     ++readings_;
     if (auto change = policy_.update(latest_); change && log_)
         log_(*change);
+}
+
+void Monitor::tick()
+{
+    sample_now();
     arm();
 }
 

@@ -27,6 +27,8 @@ public:
     /// work on the io_context: stop() it before expecting run() to return.
     void start();
     void stop();
+    /// Takes a reading now and feeds the policy, as the timer does (tests drive it with this).
+    void sample_now();
 
     const Snapshot& latest() const { return latest_; }
     Limits limits() const { return policy_.limits(); }

@@ -6,6 +6,7 @@
 #include "runtime/streamer.hpp"
 #include "runtime/weight_layout.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 #include <limits>
@@ -110,6 +111,7 @@ void Engine::load()
     budget_ = std::make_unique<memory::MemoryBudget>(request_.budget);
     pool_ = std::make_unique<memory::Pool>(*budget_);
     executor_ = std::make_unique<exec::Executor>(options_.threads);
+    active_threads_ = std::max(options_.threads, 1u);
     reader_ = io::open_reader(executor_->io(), source_.tensors.files, options_.reader);
     if (!plan_.on_demand.empty())
         rows_ = std::make_unique<RowReader>(*row_readable(arch_->groups().at(plan_.on_demand.front()), source_.tensors),
@@ -121,6 +123,18 @@ void Engine::load()
     executor_->run_blocking(streamer_->load_resident());
     load_bytes_ = reader_->stats().bytes;
     streamer_->prime(); // the first streamed groups load while the caller sets up its session
+}
+
+void Engine::apply_limits(unsigned prefetch_depth, unsigned threads)
+{
+    active_threads_ = std::clamp(threads, 1u, std::max(options_.threads, 1u));
+    if (prefetch_depth != streamer_->active_slots())
+        executor_->run_blocking(streamer_->resize_ring(prefetch_depth));
+}
+
+unsigned Engine::prefetch_depth() const
+{
+    return streamer_->streamed_groups() == 0 ? 0 : streamer_->active_slots();
 }
 
 } // namespace edge_rt::runtime

@@ -103,6 +103,16 @@ public:
     /// ring is drained and restarted before either propagates, so the engine stays usable.
     asio::awaitable<void> forward(ForwardStep step);
 
+    /// Token boundary only (no pass running; not on one of the io_context's threads): the
+    /// monitor's limits. The prefetch ring uses at most `prefetch_depth` of its planned slots
+    /// (never more than planned, at least 1; see Streamer::resize_ring) and active_threads()
+    /// becomes `threads`, clamped to [1, options().threads]. No-op when nothing changes.
+    void apply_limits(unsigned prefetch_depth, unsigned threads);
+    /// Prefetch slots in use now (0 when nothing streams).
+    unsigned prefetch_depth() const;
+    /// Compute threads the kernels may use now (the monitor lowers it when hot).
+    unsigned active_threads() const noexcept { return active_threads_.load(std::memory_order_relaxed); }
+
     /// Asks running and later passes to stop at the next group boundary (any thread, signal-safe).
     void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
     bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
@@ -130,6 +140,7 @@ private:
     std::unique_ptr<RowReader> rows_;
     std::unique_ptr<Streamer> streamer_;
     std::atomic<bool> stop_{false};
+    std::atomic<unsigned> active_threads_{1};
     double load_ms_ = 0;
     std::uint64_t load_bytes_ = 0;
     PassMetrics totals_, last_;

@@ -3,6 +3,19 @@
 
 
 namespace edge_rt::runtime {
+namespace {
+
+// A token boundary: no pass runs, so the ring may change size.
+void apply_monitor(Session& session, const GenerateOptions& options)
+{
+    if (options.monitor == nullptr)
+        return;
+    const auto limits = options.monitor->limits();
+    session.engine().apply_limits(limits.prefetch_depth, limits.threads);
+}
+
+} // namespace
+
 GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
                         const TokenCallback& on_token)
 {
@@ -14,6 +27,7 @@ GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, 
     auto last = Clock::now();
     std::span<const float> logits;
     try {
+        apply_monitor(session, options);
         logits = session.forward(prompt);
     } catch (const Cancelled&) {
         result.stop = StopReason::Cancelled;
@@ -46,6 +60,7 @@ GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, 
         }
         const auto decode_start = Clock::now();
         try {
+            apply_monitor(session, options);
             logits = session.forward(std::span<const std::int32_t>(&id, 1));
         } catch (const Cancelled&) {
             result.stop = StopReason::Cancelled;

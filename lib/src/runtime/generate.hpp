@@ -2,6 +2,7 @@
 // the token limit or the end of the context. Times every step.
 #pragma once
 
+#include "monitor/monitor.hpp"
 #include "runtime/sampler.hpp"
 #include "runtime/session.hpp"
 
@@ -17,6 +18,9 @@ struct GenerateOptions {
     std::size_t max_tokens = 128;
     SamplerConfig sampler;
     std::optional<std::int32_t> eos; // stop after sampling this id (it is reported, then generation ends)
+    /// When given, its limits are applied (Engine::apply_limits) before every forward pass:
+    /// the token boundaries. The monitor must run on the engine's io_context.
+    const monitor::Monitor* monitor = nullptr;
 };
 
 /// Cancelled: Engine::request_stop() (SIGINT in the CLI) ended generation at a group boundary;

@@ -4,6 +4,7 @@
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 
@@ -24,7 +25,7 @@ asio::awaitable<void> wait_on(asio::steady_timer& t)
 Streamer::Streamer(const plan::ExecutionPlan& plan, std::vector<SlotLayout> layouts, memory::Pool& pool,
                    io::WeightReader& reader, asio::io_context& io)
     : plan_(plan), layouts_(std::move(layouts)), reader_(reader), io_(io), resident_(plan.groups.size()),
-      resident_views_(plan.groups.size()), stream_pos_(plan.groups.size(), SIZE_MAX), idle_(io)
+      resident_views_(plan.groups.size()), stream_pos_(plan.groups.size(), SIZE_MAX), pool_(pool), idle_(io)
 {
     idle_.expires_at(asio::steady_timer::time_point::max());
     for (std::size_t i = 0; i < plan.groups.size(); ++i) {
@@ -38,17 +39,48 @@ Streamer::Streamer(const plan::ExecutionPlan& plan, std::vector<SlotLayout> layo
     }
     if (streamed_.empty())
         return;
-    std::uint64_t slot_bytes = 0;
     for (std::size_t i : streamed_)
-        slot_bytes = std::max(slot_bytes, layouts_[i].bytes);
-    std::vector<std::span<std::byte>> buffers;
+        slot_bytes_ = std::max(slot_bytes_, layouts_[i].bytes);
     for (unsigned s = 0; s < std::max(1u, plan.slots); ++s) {
         auto& slot = *slots_.emplace_back(std::make_unique<Slot>(io));
-        slot.buffer = pool.acquire(slot_bytes, fmt::format("prefetch slot {}", s));
+        slot.buffer = pool.acquire(slot_bytes_, fmt::format("prefetch slot {}", s));
         slot.ready.expires_at(asio::steady_timer::time_point::max());
-        buffers.push_back(slot.buffer.bytes());
     }
+    active_ = static_cast<unsigned>(slots_.size());
+    register_active();
+}
+
+void Streamer::register_active() const
+{
+    std::vector<std::span<std::byte>> buffers;
+    for (unsigned s = 0; s < active_; ++s)
+        buffers.push_back(slots_[s]->buffer.bytes());
     reader_.register_buffers(buffers);
+}
+
+asio::awaitable<void> Streamer::resize_ring(unsigned depth)
+{
+    depth = std::clamp(depth, 1u, planned_slots());
+    if (streamed_.empty() || depth == active_)
+        co_return;
+    co_await reset(); // the ring's numbering changes: no read may be in flight
+    if (depth < active_) {
+        for (unsigned s = depth; s < active_; ++s) {
+            slots_[s]->buffer.reset();
+            slots_[s]->group = SIZE_MAX;
+        }
+        pool_.trim();
+        active_ = depth;
+    }
+    while (active_ < depth) {
+        auto lease = pool_.try_acquire(slot_bytes_);
+        if (!lease)
+            break; // the bytes are in use elsewhere: keep the smaller ring
+        slots_[active_]->buffer = std::move(*lease);
+        slots_[active_]->group = SIZE_MAX;
+        ++active_;
+    }
+    register_active();
 }
 
 asio::awaitable<void> Streamer::load_resident()
@@ -68,13 +100,13 @@ void Streamer::prime()
         return;
     primed_ = true;
     pass_ = 0;
-    for (std::uint64_t n = 0; n < slots_.size(); ++n)
+    for (std::uint64_t n = 0; n < active_; ++n)
         start_read(n);
 }
 
 void Streamer::start_read(std::uint64_t n)
 {
-    Slot& slot = *slots_[n % slots_.size()];
+    Slot& slot = *slots_[n % active_];
     slot.read = n;
     slot.done = false;
     slot.error = nullptr;
@@ -102,7 +134,7 @@ asio::awaitable<ReadyGroup> Streamer::acquire(std::size_t i)
     if (plan_.groups[i].resident)
         co_return ReadyGroup{&layouts_[i], resident_[i].data(), &resident_views_[i], false};
     const std::uint64_t n = pass_ * streamed_.size() + stream_pos_[i];
-    Slot& slot = *slots_[n % slots_.size()];
+    Slot& slot = *slots_[n % active_];
     const auto start = Clock::now();
     while (!slot.done)
         co_await wait_on(slot.ready);
@@ -120,7 +152,7 @@ void Streamer::release(std::size_t i)
 {
     if (plan_.groups[i].resident)
         return;
-    start_read(pass_ * streamed_.size() + stream_pos_[i] + slots_.size());
+    start_read(pass_ * streamed_.size() + stream_pos_[i] + active_);
 }
 
 void Streamer::io_started()

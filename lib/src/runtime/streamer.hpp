@@ -56,6 +56,15 @@ public:
     void release(std::size_t i);
     /// Every group of the pass was released.
     void end_pass() { ++pass_; }
+    /// Token boundary only (between passes): uses `depth` of the planned slots from the next
+    /// pass on, clamped to [1, planned]. Reads in flight finish first; a slot taken out of use
+    /// gives its buffer back to the budget (and the pool's cache is trimmed, so the memory
+    /// really goes back to the system); a slot taken back into use leases it again, which can
+    /// only fail if something else took those bytes meanwhile; then the ring stays smaller.
+    asio::awaitable<void> resize_ring(unsigned depth);
+    /// Slots in use now, and as planned.
+    unsigned active_slots() const { return active_; }
+    unsigned planned_slots() const { return static_cast<unsigned>(slots_.size()); }
     /// After an error or a stop mid-pass: waits for every read in flight, then restarts the
     /// numbering (the next pass primes again). Never throws.
     asio::awaitable<void> reset();
@@ -82,6 +91,7 @@ private:
     };
 
     void start_read(std::uint64_t n);
+    void register_active() const;
     asio::awaitable<void> fill(Slot& slot, std::size_t group);
 
     const plan::ExecutionPlan& plan_;
@@ -93,6 +103,9 @@ private:
     std::vector<std::size_t> streamed_;                              // planned indices, in order
     std::vector<std::size_t> stream_pos_;                            // planned index -> j
     std::vector<std::unique_ptr<Slot>> slots_;
+    memory::Pool& pool_;
+    std::uint64_t slot_bytes_ = 0;
+    unsigned active_ = 0;                                            // slots_[0, active_) in use
     std::uint64_t pass_ = 0;
     bool primed_ = false;
     unsigned in_flight_ = 0;

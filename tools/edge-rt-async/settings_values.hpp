@@ -1,0 +1,35 @@
+// Checked conversions shared by the three places a setting can come from (config file,
+// environment, command line). `where` names the source in errors: "x.toml: compute.threads",
+// "EDGE_RT_THREADS" or "--threads"; every error is one ConfigError line starting with it.
+#pragma once
+
+#include "io/reader.hpp"
+#include "plan/plan.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace edge_rt::cli {
+
+/// "256K", "512M", "1.5G", "4096" (K/M/G are powers of 1024; a trailing B or iB is allowed).
+/// Throws ConfigError "<where>: '<text>' is not a size …".
+std::uint64_t parse_bytes(const std::string& text, const char* where);
+
+/// A count that must be at least `min` (threads, prefetch depth, context, …).
+unsigned checked_count(std::int64_t value, std::int64_t min, const std::string& where);
+/// The decimal text of a count, e.g. from the environment.
+unsigned parse_count(const std::string& text, std::int64_t min, const std::string& where);
+plan::Strategy checked_strategy(const std::string& text, const std::string& where);
+io::IoBackend checked_backend(const std::string& text, const std::string& where);
+/// "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off".
+bool parse_flag(const std::string& text, const std::string& where);
+
+float checked_temperature(double v, const std::string& where);   // >= 0
+float checked_top_p(double v, const std::string& where);         // (0, 1]
+float checked_repeat_penalty(double v, const std::string& where); // > 0
+int checked_repeat_last_n(std::int64_t v, const std::string& where); // >= -1
+int checked_top_k(std::int64_t v, const std::string& where);     // >= 0
+/// A percentage or fraction threshold of the monitor policy: finite and >= 0.
+double checked_threshold(double v, const std::string& where);
+
+} // namespace edge_rt::cli
