@@ -1,12 +1,17 @@
 // The monitor against fake /proc and /sys trees, and the policy's hysteresis step by step.
+#include "env.hpp"
 #include "exec/executor.hpp"
 #include "monitor/monitor.hpp"
+#include "runtime/generate.hpp"
 #include "temp_dir.hpp"
 
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
+#include <vector>
 
 using namespace edge_rt;
 using namespace edge_rt::monitor;
@@ -142,4 +147,132 @@ TEST(Monitor, SamplesPeriodicallyOnTheIoContext)
     EXPECT_GE(m.readings(), 5u);
     EXPECT_EQ(m.latest().cores.size(), 2u);
     EXPECT_EQ(m.limits(), (Limits{2, 4}));
+}
+
+namespace {
+
+void set_pressure(const std::filesystem::path& root, double some_avg10)
+{
+    put(root / "proc/pressure/memory", fmt::format("some avg10={:.2f} avg60=0.00 avg300=0.00 total=0\n"
+                                                   "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+                                                   some_avg10));
+}
+
+// The bundled model streamed through a two-slot ring: the smallest budget whose plan streams
+// some groups through exactly two slots (found with the planner alone, before any load).
+runtime::EngineOptions streaming_options()
+{
+    runtime::EngineOptions o;
+    o.n_ctx = 64;
+    o.max_batch = 8;
+    o.strategy = plan::Strategy::SpeculativePrefetch;
+    o.prefetch_depth = 2;
+    o.reader.backend = io::IoBackend::Pread;
+    runtime::Engine resident(test::bundled_model(), o);
+    auto request = resident.plan_request();
+    const auto whole = resident.plan().predicted_peak;
+    for (request.budget = plan::minimum_budget(request); request.budget < whole; request.budget += 4096) {
+        const auto p = plan::make_plan(request);
+        if (p.slots == 2 && !p.fully_resident()) {
+            o.budget = request.budget;
+            return o;
+        }
+    }
+    ADD_FAILURE() << "no budget streams the bundled model through two slots";
+    return o;
+}
+
+struct MonitoredRun {
+    std::vector<std::int32_t> tokens;
+    std::vector<unsigned> depth;             // ring slots in use when each token was produced
+    std::vector<std::uint64_t> budget_used;  // the budget's current bytes at each token
+};
+
+/// Greedy generation of 12 tokens; `at_token(k)` runs after the k-th token (1-based).
+MonitoredRun generate_12(runtime::Engine& engine, const monitor::Monitor* mon, const std::function<void(std::size_t)>& at_token)
+{
+    runtime::Session session(engine);
+    runtime::GenerateOptions gen;
+    gen.max_tokens = 12;
+    gen.sampler.temperature = 0;
+    gen.monitor = mon;
+    MonitoredRun run;
+    const std::vector<std::int32_t> prompt{1, 403, 407};
+    runtime::generate(session, prompt, gen, [&](std::int32_t id, std::span<const float>) {
+        run.tokens.push_back(id);
+        run.depth.push_back(engine.prefetch_depth());
+        run.budget_used.push_back(engine.budget().current());
+        if (at_token)
+            at_token(run.tokens.size());
+    });
+    return run;
+}
+
+} // namespace
+
+// Pressure that appears mid-run lowers the prefetch depth at the next token boundary, gives the
+// slot's bytes back, and recovers after calm readings; the tokens are those of an unmonitored run.
+TEST(MonitorDrivesEngine, PressureShrinksTheRingAtATokenBoundaryWithoutChangingTokens)
+{
+    const auto options = streaming_options();
+    ASSERT_GT(options.budget, 0u);
+    runtime::Engine plain(test::bundled_model(), options);
+    const auto reference = generate_12(plain, nullptr, {}).tokens;
+
+    test::TempDir dir;
+    fake_pi(dir.path(), 50000, "0x0\n", 0); // PSI 1.5%, half the memory available: calm
+    runtime::Engine engine(test::bundled_model(), options);
+    ASSERT_EQ(engine.plan().slots, 2u);
+    std::vector<std::string> log;
+    monitor::Monitor mon(engine.executor().io(), Sampler(dir.path()), Policy({engine.plan().slots, 1}),
+                         std::chrono::hours(1), // readings only when the test asks: deterministic
+                         [&](const std::string& line) { log.push_back(line); });
+    mon.start();
+    const auto run = generate_12(engine, &mon, [&](std::size_t k) {
+        if (k == 4) {
+            set_pressure(dir.path(), 23.1);
+            mon.sample_now();
+        }
+        if (k == 8) {
+            set_pressure(dir.path(), 0.5);
+            for (int i = 0; i < 3; ++i) // calm_readings
+                mon.sample_now();
+        }
+    });
+    mon.stop();
+
+    EXPECT_EQ(run.tokens, reference);
+    const std::vector<unsigned> want{2, 2, 2, 2, 1, 1, 1, 1, 2, 2, 2, 2};
+    EXPECT_EQ(run.depth, want);
+    // The slot taken out of use went back to the budget (the pool's cache was trimmed) and came back.
+    EXPECT_GE(run.budget_used[3] - run.budget_used[4], engine.plan().slot_bytes);
+    EXPECT_EQ(run.budget_used[8], run.budget_used[3]);
+    EXPECT_LE(engine.budget().peak(), options.budget);
+    ASSERT_EQ(log.size(), 2u);
+    EXPECT_NE(log[0].find("prefetch depth 2 -> 1"), std::string::npos) << log[0];
+    EXPECT_NE(log[0].find("23.1%"), std::string::npos) << log[0];
+    EXPECT_NE(log[1].find("prefetch depth 1 -> 2"), std::string::npos) << log[1];
+}
+
+// Limits are clamped to what was planned: never more slots than the plan, never more threads
+// than the pool has, never fewer than one.
+TEST(MonitorDrivesEngine, LimitsStayWithinThePlan)
+{
+    auto options = streaming_options();
+    options.threads = 2;
+    runtime::Engine engine(test::bundled_model(), options);
+    EXPECT_EQ(engine.prefetch_depth(), 2u);
+    EXPECT_EQ(engine.active_threads(), 2u);
+    engine.apply_limits(5, 9);
+    EXPECT_EQ(engine.prefetch_depth(), 2u);
+    EXPECT_EQ(engine.active_threads(), 2u);
+    engine.apply_limits(0, 0);
+    EXPECT_EQ(engine.prefetch_depth(), 1u);
+    EXPECT_EQ(engine.active_threads(), 1u);
+    runtime::Session session(engine);
+    const std::vector<std::int32_t> prompt{1};
+    EXPECT_EQ(session.forward(prompt).size(), engine.config().n_vocab);
+    engine.apply_limits(2, 2);
+    EXPECT_EQ(engine.prefetch_depth(), 2u);
+    EXPECT_LE(engine.budget().peak(), options.budget);
 }
