@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
+#include <functional>
+#include <signal.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sstream>
@@ -38,8 +40,10 @@ struct Pipe {
     }
 };
 
-// Feeds stdin and drains stdout/stderr together so no pipe can fill up and deadlock.
-void pump(Pipe& in, Pipe& out, Pipe& err, const std::string& stdin_text, ProcessResult& r)
+// Feeds stdin and drains stdout/stderr together so no pipe can fill up and deadlock;
+// `on_output` sees the result so far after every read.
+void pump(Pipe& in, Pipe& out, Pipe& err, const std::string& stdin_text, ProcessResult& r,
+          const std::function<void(const ProcessResult&)>& on_output)
 {
     std::size_t written = 0;
     if (stdin_text.empty())
@@ -65,17 +69,38 @@ void pump(Pipe& in, Pipe& out, Pipe& err, const std::string& stdin_text, Process
                 continue;
             char buf[4096];
             const ssize_t n = ::read(pipes[i]->fd[0], buf, sizeof buf);
-            if (n > 0)
+            if (n > 0) {
                 sinks[i]->append(buf, static_cast<std::size_t>(n));
-            else if (n == 0 || errno != EINTR)
+                if (on_output)
+                    on_output(r);
+            } else if (n == 0 || errno != EINTR)
                 pipes[i]->close_end(0);
         }
     }
 }
 
+std::vector<std::string> cli_argv(const std::vector<std::string>& args)
+{
+    std::vector<std::string> argv;
+    // Cross builds: meson runs tests under the cross file's exe_wrapper and tells them so.
+    std::istringstream wrapper(std::getenv("MESON_EXE_WRAPPER") ? std::getenv("MESON_EXE_WRAPPER") : "");
+    for (std::string word; wrapper >> word;)
+        argv.push_back(word);
+    argv.push_back(required_env("EDGE_RT_CLI"));
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
 } // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& stdin_text)
+{
+    return run_process_signalled(argv, 0, {}, stdin_text);
+}
+
+ProcessResult run_process_signalled(const std::vector<std::string>& argv, int signal,
+                                    const std::function<bool(const ProcessResult&)>& ready,
+                                    const std::string& stdin_text)
 {
     Pipe in, out, err;
     posix_spawn_file_actions_t actions;
@@ -97,24 +122,30 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     err.close_end(1);
 
     ProcessResult r;
-    pump(in, out, err, stdin_text, r);
+    bool sent = false;
+    pump(in, out, err, stdin_text, r, [&](const ProcessResult& so_far) {
+        if (!sent && ready && ready(so_far)) {
+            ::kill(pid, signal);
+            sent = true;
+        }
+    });
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.killed_by = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     return r;
 }
 
 ProcessResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text)
 {
-    std::vector<std::string> argv;
-    // Cross builds: meson runs tests under the cross file's exe_wrapper and tells them so.
-    std::istringstream wrapper(std::getenv("MESON_EXE_WRAPPER") ? std::getenv("MESON_EXE_WRAPPER") : "");
-    for (std::string word; wrapper >> word;)
-        argv.push_back(word);
-    argv.push_back(required_env("EDGE_RT_CLI"));
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_process(argv, stdin_text);
+    return run_process(cli_argv(args), stdin_text);
+}
+
+ProcessResult run_cli_signalled(const std::vector<std::string>& args, int signal,
+                                const std::function<bool(const ProcessResult&)>& ready)
+{
+    return run_process_signalled(cli_argv(args), signal, ready);
 }
 
 } // namespace edge_rt::test

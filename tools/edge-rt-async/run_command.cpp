@@ -279,18 +279,19 @@ std::unique_ptr<monitor::Monitor> start_monitor(runtime::Engine& engine, const M
 int run(const RunOptions& o)
 {
     runtime::Engine engine(o.model, engine_options(o.settings));
+    // SIGINT ends generation at the next group boundary; what was produced is still printed.
+    // Set before anything is printed, so whoever sees output knows Ctrl-C is handled.
+    asio::signal_set interrupt(engine.executor().io(), SIGINT);
+    interrupt.async_wait([&engine](std::error_code ec, int) {
+        if (!ec)
+            engine.request_stop();
+    });
     if (o.verbose)
     {
         auto request = engine.plan_request(); // without -b, explain the budget that holds the model
         request.budget = engine.budget_bytes();
         fmt::print(stderr, "{}\n", engine.plan().explain(request));
     }
-    // SIGINT ends generation at the next group boundary; what was produced is still printed.
-    asio::signal_set interrupt(engine.executor().io(), SIGINT);
-    interrupt.async_wait([&engine](std::error_code ec, int) {
-        if (!ec)
-            engine.request_stop();
-    });
     std::string why;
     // An explicit --tokenizer must load (its errors are the user's to see); the model's own is optional.
     const auto tokenizer = o.tokenizer ? model::load_tokenizer(*o.tokenizer) : model_tokenizer(engine.source(), why);
