@@ -276,6 +276,32 @@ std::unique_ptr<monitor::Monitor> start_monitor(runtime::Engine& engine, const M
     return mon;
 }
 
+/// How generation ended (stderr), then the JSON object or the timing summary; the exit status.
+int report(const RunOptions& o, const runtime::Engine& engine, const runtime::Session& session,
+           std::span<const std::int32_t> prompt, const runtime::GenerateResult& result, const std::string& text)
+{
+    if (result.stop == runtime::StopReason::Cancelled)
+        fmt::print(stderr, "{}edge-rt-async: interrupted after {} tokens\n", o.json ? "" : "\n", result.generated.size());
+    if (result.stop == runtime::StopReason::ContextFull)
+        fmt::print(stderr, "{}edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
+                   o.json ? "" : "\n", result.generated.size(), session.n_ctx());
+    if (o.json) {
+        const nlohmann::ordered_json out = {
+            {"model", o.model.string()},
+            {"prompt_ids", std::vector<std::int32_t>(prompt.begin(), prompt.end())},
+            {"generated_ids", result.generated},
+            {"text", text},
+            {"metrics", metrics_json(engine, session, result, {o.sampler.seed, static_cast<int>(o.settings.threads)})},
+        };
+        fmt::print("{}\n", out.dump());
+    } else {
+        fmt::print("\n");
+        std::fflush(stdout);
+        print_summary(engine, result);
+    }
+    return result.stop == runtime::StopReason::Cancelled ? kExitInterrupted : 0;
+}
+
 int run(const RunOptions& o)
 {
     runtime::Engine engine(o.model, engine_options(o.settings));
@@ -322,26 +348,7 @@ int run(const RunOptions& o)
     interrupt.cancel();
     if (monitor)
         monitor->stop();
-    if (result.stop == runtime::StopReason::Cancelled)
-        fmt::print(stderr, "{}edge-rt-async: interrupted after {} tokens\n", o.json ? "" : "\n", result.generated.size());
-    if (result.stop == runtime::StopReason::ContextFull)
-        fmt::print(stderr, "{}edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
-                   o.json ? "" : "\n", result.generated.size(), session.n_ctx());
-    if (o.json) {
-        const nlohmann::ordered_json out = {
-            {"model", o.model.string()},
-            {"prompt_ids", prompt},
-            {"generated_ids", result.generated},
-            {"text", printer.text()},
-            {"metrics", metrics_json(engine, session, result, {o.sampler.seed, static_cast<int>(o.settings.threads)})},
-        };
-        fmt::print("{}\n", out.dump());
-    } else {
-        fmt::print("\n");
-        std::fflush(stdout);
-        print_summary(engine, result);
-    }
-    return result.stop == runtime::StopReason::Cancelled ? kExitInterrupted : 0;
+    return report(o, engine, session, prompt, result, printer.text());
 }
 
 } // namespace
