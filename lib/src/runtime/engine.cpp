@@ -63,7 +63,10 @@ Engine::Engine(model::ModelSource source, EngineOptions options)
 
 Engine::~Engine()
 {
-    if (streamer_ == nullptr)
+    if (streamer_ == nullptr || shut_down_)
+        return;
+    // An embedding caller's io_context cannot be waited on from its own thread.
+    if (!executor_->owns_io() && executor_->io().get_executor().running_in_this_thread())
         return;
     try {
         executor_->run_blocking(streamer_->reset()); // no read may still write into a slot
@@ -109,7 +112,8 @@ void Engine::load()
 
     budget_ = std::make_unique<memory::MemoryBudget>(request_.budget);
     pool_ = std::make_unique<memory::Pool>(*budget_);
-    executor_ = std::make_unique<exec::Executor>(options_.threads);
+    executor_ = options_.io ? std::make_unique<exec::Executor>(*options_.io, options_.threads)
+                            : std::make_unique<exec::Executor>(options_.threads);
     reader_ = io::open_reader(executor_->io(), source_.tensors.files, options_.reader);
     if (!plan_.on_demand.empty())
         rows_ = std::make_unique<RowReader>(*row_readable(arch_->groups().at(plan_.on_demand.front()), source_.tensors),
@@ -118,9 +122,24 @@ void Engine::load()
     for (const auto& g : plan_.groups)
         layouts.push_back(layout_slot(*arch_, source_.tensors, g.members));
     streamer_ = std::make_unique<Streamer>(plan_, std::move(layouts), *pool_, *reader_, executor_->io());
-    executor_->run_blocking(streamer_->load_resident());
+    if (!options_.io)
+        executor_->run_blocking(load_resident());
+}
+
+asio::awaitable<void> Engine::load_resident()
+{
+    const auto start = std::chrono::steady_clock::now();
+    co_await streamer_->load_resident();
     load_bytes_ = reader_->stats().bytes;
     streamer_->prime(); // the first streamed groups load while the caller sets up its session
+    if (options_.io)
+        load_ms_ += ms_since(start); // the constructor timed the rest
+}
+
+asio::awaitable<void> Engine::shutdown()
+{
+    co_await streamer_->reset();
+    shut_down_ = true;
 }
 
 } // namespace edge_rt::runtime

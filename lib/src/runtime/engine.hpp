@@ -38,6 +38,10 @@ struct EngineOptions {
     std::size_t logit_rows = 1;  // rows of logits planned for (more when every prompt row is wanted)
     unsigned threads = 1;        // compute pool threads
     io::ReaderOptions reader;    // backend, O_DIRECT, queue depth (and test hooks)
+    /// Embedding: run on this io_context (the caller runs it) instead of an owned one. The
+    /// constructor then stops before the resident reads, which would block: the caller
+    /// co_awaits load_resident() on that io_context, and shutdown() before destroying the engine.
+    asio::io_context* io = nullptr;
     const kernels::KernelTable* kernels = nullptr; // nullptr = scalar_kernels()
     /// Tests only: called on the compute thread as each architecture group starts computing.
     std::function<void(std::size_t arch_group)> on_group;
@@ -103,6 +107,13 @@ public:
     /// ring is drained and restarted before either propagates, so the engine stays usable.
     asio::awaitable<void> forward(ForwardStep step);
 
+    /// Embedded engines only (options().io): reads the resident groups and starts the first
+    /// prefetch reads, without blocking the io_context. Must run on executor().io(), once.
+    asio::awaitable<void> load_resident();
+    /// Waits for every read in flight, so that destroying the engine does not wait (it cannot
+    /// when the caller's io_context is not running). Call last, on executor().io().
+    asio::awaitable<void> shutdown();
+
     /// Asks running and later passes to stop at the next group boundary (any thread, signal-safe).
     void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
     bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
@@ -130,6 +141,7 @@ private:
     std::unique_ptr<RowReader> rows_;
     std::unique_ptr<Streamer> streamer_;
     std::atomic<bool> stop_{false};
+    bool shut_down_ = false;
     double load_ms_ = 0;
     std::uint64_t load_bytes_ = 0;
     PassMetrics totals_, last_;
