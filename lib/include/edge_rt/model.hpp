@@ -51,7 +51,8 @@ public:
     bool valid() const noexcept { return state_ != nullptr; }
     /// Name, architecture, sizes. Requires valid().
     const ModelInfo& info() const;
-    /// Counters of the load, the budget and the forward passes so far. Requires valid().
+    /// Counters of the load, the budget and the forward passes so far. Requires valid(); call
+    /// on the io_context's thread (the counters change there).
     ModelMetrics metrics() const;
     /// The io_context the model runs on. Requires valid().
     asio::io_context& io() const;
