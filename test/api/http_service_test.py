@@ -81,6 +81,9 @@ def health_loop(port, stop, latencies):
         resp.read()
         # A failed /health counts as infinitely slow.
         local.append((time.perf_counter() - start) * 1000.0 if resp.status == 200 else float("inf"))
+        if len(local) == 50:  # publish in batches: one round trip to the manager per 50
+            latencies.extend(local)
+            local.clear()
         time.sleep(0.002)
     conn.close()
     latencies.extend(local)
@@ -93,27 +96,39 @@ def cli_text(args, prompt, n, seed, temp):
     return json.loads(out)["text"]
 
 
-def check_concurrent_streams(args, port):
-    results = [None] * len(CASES)
-    manager = multiprocessing.Manager()
-    latencies, stop = manager.list(), manager.Event()
-    health = multiprocessing.Process(target=health_loop, args=(port, stop, latencies))
-    health.start()
-    time.sleep(0.05)
+def run_round(port, results):
     streams = [threading.Thread(target=generate_stream, args=(port, *case, results, i)) for i, case in enumerate(CASES)]
     for t in streams:
         t.start()
     for t in streams:
         t.join()
+
+
+def check_concurrent_streams(args, port):
+    """Rounds of concurrent streams (up to 5) until /health was timed at least 300 times while
+    they ran, so that p99 is not just the second-worst of a handful."""
+    manager = multiprocessing.Manager()
+    latencies, stop = manager.list(), manager.Event()
+    health = multiprocessing.Process(target=health_loop, args=(port, stop, latencies))
+    health.start()
+    time.sleep(0.05)
+    rounds = []
+    while len(rounds) < 5 and (not rounds or len(latencies) < 300):
+        results = [None] * len(CASES)
+        run_round(port, results)
+        rounds.append(results)
     stop.set()
     health.join()
-    for (prompt, n, seed, temp), r in zip(CASES, results):
-        if r[0] != "ok" or r[2] is None:
-            fail(f"stream {prompt!r} failed: {r}")
-        want = cli_text(args, prompt, n, seed, temp)
-        if r[1] != want or r[2]["text"] != want:
-            fail(f"stream {prompt!r} seed {seed}: {r[1]!r} != CLI {want!r}")
-        print(f"ok: stream {prompt!r} seed {seed} temp {temp}: same text as the CLI ({len(r[2]['tokens'])} tokens)")
+    wants = [cli_text(args, *case) for case in CASES]
+    for results in rounds:
+        for (prompt, n, seed, temp), want, r in zip(CASES, wants, results):
+            if r[0] != "ok" or r[2] is None:
+                fail(f"stream {prompt!r} failed: {r}")
+            if r[1] != want or r[2]["text"] != want:
+                fail(f"stream {prompt!r} seed {seed}: {r[1]!r} != CLI {want!r}")
+    for (prompt, n, seed, temp), r in zip(CASES, rounds[0]):
+        print(f"ok: stream {prompt!r} seed {seed} temp {temp}: same text as the CLI ({len(r[2]['tokens'])} tokens)"
+              f" in each of {len(rounds)} rounds")
     return sorted(latencies)
 
 
@@ -148,7 +163,8 @@ def check_disconnect_cancels(port):
     for _ in range(500):
         _, after = request(port, "GET", "/metrics")
         after = json.loads(after)
-        if after["model"]["active_generations"] == 0:
+        # The session is freed once the connection's coroutine has ended, after the completion.
+        if after["model"]["active_generations"] == 0 and after["model"]["sessions"] == 0:
             break
         time.sleep(0.01)
     if after["cancelled"] != before["cancelled"] + 1 or after["client_disconnects"] != before["client_disconnects"] + 1:

@@ -81,13 +81,13 @@ asio::awaitable<Model> load(asio::io_context& io, std::string path, RuntimeConfi
 
 Model make_model(std::unique_ptr<Model::State> state)
 {
-    // The last handle waits for the engine's reads on the io_context, then frees it there.
+    // The last handle waits for the engine's reads on the io_context, then frees it there. If
+    // the io_context is destroyed before that runs, the coroutine's frame still frees the state.
     auto release = [](Model::State* s) {
         asio::co_spawn(
             s->io,
-            [s]() -> asio::awaitable<void> {
-                co_await s->engine->shutdown();
-                delete s;
+            [owned = std::unique_ptr<Model::State>(s)]() -> asio::awaitable<void> {
+                co_await owned->engine->shutdown();
             },
             asio::detached);
     };

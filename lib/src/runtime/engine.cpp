@@ -63,10 +63,9 @@ Engine::Engine(model::ModelSource source, EngineOptions options)
 
 Engine::~Engine()
 {
-    if (streamer_ == nullptr || shut_down_)
-        return;
-    // An embedding caller's io_context cannot be waited on from its own thread.
-    if (!executor_->owns_io() && executor_->io().get_executor().running_in_this_thread())
+    // An embedding caller's io_context is never waited on here: from its own thread that would
+    // deadlock, and it may not be running at all. Embedders await shutdown() first.
+    if (streamer_ == nullptr || shut_down_ || !executor_->owns_io())
         return;
     try {
         executor_->run_blocking(streamer_->reset()); // no read may still write into a slot

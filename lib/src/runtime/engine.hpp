@@ -110,8 +110,9 @@ public:
     /// Embedded engines only (options().io): reads the resident groups and starts the first
     /// prefetch reads, without blocking the io_context. Must run on executor().io(), once.
     asio::awaitable<void> load_resident();
-    /// Waits for every read in flight, so that destroying the engine does not wait (it cannot
-    /// when the caller's io_context is not running). Call last, on executor().io().
+    /// Waits for every read in flight. An embedded engine's destructor never waits (it cannot
+    /// when the caller's io_context is not running), so embedders await this last, on
+    /// executor().io(), before destroying the engine.
     asio::awaitable<void> shutdown();
 
     /// Asks running and later passes to stop at the next group boundary (any thread, signal-safe).
