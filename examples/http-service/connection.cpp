@@ -5,7 +5,10 @@
 #include "service.hpp"
 #include "sse_stream.hpp"
 
+#include <algorithm>
 #include <array>
+#include <asio/steady_timer.hpp>
+#include <chrono>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -64,10 +67,20 @@ asio::awaitable<std::optional<Request>> read_request(tcp::socket& socket, std::s
     co_return r;
 }
 
+json lag_json(std::vector<double> lag)
+{
+    if (lag.empty())
+        return json::object();
+    std::sort(lag.begin(), lag.end());
+    return {{"samples", lag.size()}, {"p50", lag[lag.size() / 2]}, {"p99", lag[lag.size() * 99 / 100]},
+            {"max", lag.back()}};
+}
+
 json metrics_json(const Service& s)
 {
     json j = {{"requests", s.requests}, {"generations", s.generations}, {"cancelled", s.cancelled},
-              {"client_disconnects", s.disconnects}, {"model_loaded", s.model.valid()}};
+              {"client_disconnects", s.disconnects}, {"model_loaded", s.model.valid()},
+              {"loop_lag_ms", lag_json(s.loop_lag_ms)}};
     if (s.model.valid()) {
         const auto m = s.model.metrics();
         j["model"] = {{"name", s.model.info().name},       {"load_ms", m.load_ms},
@@ -177,6 +190,22 @@ asio::awaitable<bool> route(tcp::socket& socket, Service& service, const Request
 }
 
 } // namespace
+
+asio::awaitable<void> probe_loop_lag(Service& service)
+{
+    constexpr std::size_t kSamples = 4096;
+    asio::steady_timer timer(service.io);
+    while (!service.stopping) {
+        const auto due = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
+        timer.expires_at(due);
+        co_await timer.async_wait(as_tuple_awaitable);
+        const double lag = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - due).count();
+        if (service.loop_lag_ms.size() < kSamples)
+            service.loop_lag_ms.push_back(lag);
+        else
+            service.loop_lag_ms[service.loop_lag_next++ % kSamples] = lag;
+    }
+}
 
 asio::awaitable<void> serve_connection(tcp::socket socket, Service& service)
 {

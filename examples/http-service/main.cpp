@@ -106,6 +106,7 @@ int main(int argc, char** argv)
         std::fflush(stdout);
     });
     asio::co_spawn(io, accept_loop(acceptor, svc), asio::detached);
+    asio::co_spawn(io, service::probe_loop_lag(svc), asio::detached);
 
     // SIGINT/SIGTERM: stop accepting, close every connection (their generations cancel), free
     // the model; run() returns once the engine has shut down.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace edge_rt::service {
 
@@ -28,7 +29,13 @@ struct Service {
     std::uint64_t generations = 0;
     std::uint64_t cancelled = 0;
     std::uint64_t disconnects = 0;
+    // How late a 2 ms timer fires on the io_context: a direct measure of anything blocking it.
+    std::vector<double> loop_lag_ms; // ring of the last samples
+    std::size_t loop_lag_next = 0;
 };
+
+/// Samples the io_context's lag every 2 ms until the service stops.
+asio::awaitable<void> probe_loop_lag(Service& service);
 
 /// Serves one connection until it closes (keep-alive between requests; a generate stream ends it).
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, Service& service);
