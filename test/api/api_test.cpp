@@ -48,6 +48,18 @@ Model load_blocking(asio::io_context& io, RuntimeConfig config = {})
     return model;
 }
 
+// Each test's io_context outlives its models: after the test body dropped them, TearDown runs
+// it until their engines have shut down, as the API asks of embedders.
+class PublicApi : public ::testing::Test {
+protected:
+    void TearDown() override
+    {
+        io.restart();
+        io.run();
+    }
+    asio::io_context io{1};
+};
+
 GenerateRequest greedy(std::size_t n)
 {
     GenerateRequest r;
@@ -56,9 +68,8 @@ GenerateRequest greedy(std::size_t n)
     return r;
 }
 
-TEST(PublicApi, CallbackTokenMatchesTheReferenceAndStreamsEveryToken)
+TEST_F(PublicApi, CallbackTokenMatchesTheReferenceAndStreamsEveryToken)
 {
-    asio::io_context io(1);
     auto model = load_blocking(io);
     EXPECT_EQ(model.info().arch, "llama");
     EXPECT_TRUE(model.info().has_tokenizer);
@@ -87,9 +98,8 @@ TEST(PublicApi, CallbackTokenMatchesTheReferenceAndStreamsEveryToken)
     EXPECT_EQ(model.metrics().passes, 40u); // prefill + 39 decode passes
 }
 
-TEST(PublicApi, UseAwaitableAndDeferredGiveTheSameTokens)
+TEST_F(PublicApi, UseAwaitableAndDeferredGiveTheSameTokens)
 {
-    asio::io_context io(1);
     std::vector<std::int32_t> awaited, deferred;
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
         auto [error, model] = co_await async_load(io, test::bundled_model().string(), RuntimeConfig{},
@@ -127,9 +137,8 @@ GenerateResult cancel_at(asio::io_context& io, Session& session, std::size_t at,
     return result;
 }
 
-TEST(PublicApi, CancellingMidGenerateStopsFreesTheBudgetAndKeepsTheModelUsable)
+TEST_F(PublicApi, CancellingMidGenerateStopsFreesTheBudgetAndKeepsTheModelUsable)
 {
-    asio::io_context io(1);
     // A budget that streams weights through the ring, so cancellation has reads to drain.
     RuntimeConfig config;
     auto probe = load_blocking(io);
@@ -174,9 +183,8 @@ GenerateRequest sampled(std::string prompt, std::uint64_t seed)
     return r;
 }
 
-TEST(PublicApi, TwoSessionsOverOneModelGiveTheTokensOfEachAlone)
+TEST_F(PublicApi, TwoSessionsOverOneModelGiveTheTokensOfEachAlone)
 {
-    asio::io_context io(1);
     auto model = load_blocking(io);
     const GenerateRequest requests[2] = {sampled("Once upon a time", 7), sampled("The cat", 11)};
     std::vector<std::int32_t> alone[2], together[2];
@@ -203,9 +211,8 @@ TEST(PublicApi, TwoSessionsOverOneModelGiveTheTokensOfEachAlone)
     EXPECT_NE(order[0], order[1]) << "passes interleave at token granularity";
 }
 
-TEST(PublicApi, BadRequestsCompleteWithAClearError)
+TEST_F(PublicApi, BadRequestsCompleteWithAClearError)
 {
-    asio::io_context io(1);
     auto model = load_blocking(io, {.ctx_size = 8});
     Session session(model);
     std::error_code ec;
@@ -225,9 +232,8 @@ TEST(PublicApi, BadRequestsCompleteWithAClearError)
     EXPECT_EQ(busy, GenerateErrc::Busy);
 }
 
-TEST(PublicApi, LoadFailureNamesTheFile)
+TEST_F(PublicApi, LoadFailureNamesTheFile)
 {
-    asio::io_context io(1);
     std::exception_ptr error;
     async_load(io, "/nonexistent/model.gguf", {}, [&](std::exception_ptr e, Model) { error = e; });
     io.run();
