@@ -64,7 +64,9 @@ Engine::Engine(model::ModelSource source, EngineOptions options)
 
 Engine::~Engine()
 {
-    if (streamer_ == nullptr)
+    // An embedding caller's io_context is never waited on here: from its own thread that would
+    // deadlock, and it may not be running at all. Embedders await shutdown() first.
+    if (streamer_ == nullptr || shut_down_ || !executor_->owns_io())
         return;
     try {
         executor_->run_blocking(streamer_->reset()); // no read may still write into a slot
@@ -110,8 +112,9 @@ void Engine::load()
 
     budget_ = std::make_unique<memory::MemoryBudget>(request_.budget);
     pool_ = std::make_unique<memory::Pool>(*budget_);
-    executor_ = std::make_unique<exec::Executor>(options_.threads);
     active_threads_ = std::max(options_.threads, 1u);
+    executor_ = options_.io ? std::make_unique<exec::Executor>(*options_.io, options_.threads)
+                            : std::make_unique<exec::Executor>(options_.threads);
     reader_ = io::open_reader(executor_->io(), source_.tensors.files, options_.reader);
     if (!plan_.on_demand.empty())
         rows_ = std::make_unique<RowReader>(*row_readable(arch_->groups().at(plan_.on_demand.front()), source_.tensors),
@@ -120,9 +123,24 @@ void Engine::load()
     for (const auto& g : plan_.groups)
         layouts.push_back(layout_slot(*arch_, source_.tensors, g.members));
     streamer_ = std::make_unique<Streamer>(plan_, std::move(layouts), *pool_, *reader_, executor_->io());
-    executor_->run_blocking(streamer_->load_resident());
+    if (!options_.io)
+        executor_->run_blocking(load_resident());
+}
+
+asio::awaitable<void> Engine::load_resident()
+{
+    const auto start = std::chrono::steady_clock::now();
+    co_await streamer_->load_resident();
     load_bytes_ = reader_->stats().bytes;
     streamer_->prime(); // the first streamed groups load while the caller sets up its session
+    if (options_.io)
+        load_ms_ += ms_since(start); // the constructor timed the rest
+}
+
+asio::awaitable<void> Engine::shutdown()
+{
+    co_await streamer_->reset();
+    shut_down_ = true;
 }
 
 void Engine::apply_limits(unsigned prefetch_depth, unsigned threads)

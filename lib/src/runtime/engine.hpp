@@ -38,6 +38,10 @@ struct EngineOptions {
     std::size_t logit_rows = 1;  // rows of logits planned for (more when every prompt row is wanted)
     unsigned threads = 1;        // compute pool threads
     io::ReaderOptions reader;    // backend, O_DIRECT, queue depth (and test hooks)
+    /// Embedding: run on this io_context (the caller runs it) instead of an owned one. The
+    /// constructor then stops before the resident reads, which would block: the caller
+    /// co_awaits load_resident() on that io_context, and shutdown() before destroying the engine.
+    asio::io_context* io = nullptr;
     const kernels::KernelTable* kernels = nullptr; // nullptr = scalar_kernels()
     /// Tests only: called on the compute thread as each architecture group starts computing.
     std::function<void(std::size_t arch_group)> on_group;
@@ -107,11 +111,19 @@ public:
     /// monitor's limits. The prefetch ring uses at most `prefetch_depth` of its planned slots
     /// (never more than planned, at least 1; see Streamer::resize_ring) and active_threads()
     /// becomes `threads`, clamped to [1, options().threads]. No-op when nothing changes.
+    /// Owned io_context only (it blocks on the engine's own io_context to resize the ring).
     void apply_limits(unsigned prefetch_depth, unsigned threads);
     /// Prefetch slots in use now (0 when nothing streams).
     unsigned prefetch_depth() const;
     /// Compute threads the kernels may use now (the monitor lowers it when hot).
     unsigned active_threads() const noexcept { return active_threads_.load(std::memory_order_relaxed); }
+    /// Embedded engines only (options().io): reads the resident groups and starts the first
+    /// prefetch reads, without blocking the io_context. Must run on executor().io(), once.
+    asio::awaitable<void> load_resident();
+    /// Waits for every read in flight. An embedded engine's destructor never waits (it cannot
+    /// when the caller's io_context is not running), so embedders await this last, on
+    /// executor().io(), before destroying the engine.
+    asio::awaitable<void> shutdown();
 
     /// Asks running and later passes to stop at the next group boundary (any thread, signal-safe).
     void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
@@ -141,6 +153,7 @@ private:
     std::unique_ptr<Streamer> streamer_;
     std::atomic<bool> stop_{false};
     std::atomic<unsigned> active_threads_{1};
+    bool shut_down_ = false;
     double load_ms_ = 0;
     std::uint64_t load_bytes_ = 0;
     PassMetrics totals_, last_;

@@ -1,0 +1,58 @@
+// What the runtime measures, as plain values: per generated token and per loaded model.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edge_rt {
+
+/// Measured for each generated token, delivered with it.
+struct TokenMetrics {
+    /// 0 for the first generated token.
+    std::size_t index = 0;
+    /// Wall time from the previous token (the first: from the start, prefill included).
+    double ms = 0;
+    /// The forward pass whose logits this token was sampled from: wall, compute, I/O busy and
+    /// compute-waiting-for-reads time, and weight bytes read.
+    double pass_wall_ms = 0;
+    /// Compute time of that pass (summed over its compute steps).
+    double pass_compute_ms = 0;
+    /// Time that pass had at least one weight read in flight.
+    double pass_io_ms = 0;
+    /// Time that pass's compute waited for a read.
+    double pass_stall_ms = 0;
+    /// Weight bytes that pass read.
+    std::uint64_t pass_bytes_read = 0;
+};
+
+/// A loaded model's counters: load, budget, and every forward pass of every session so far.
+struct ModelMetrics {
+    /// Wall time of the load: headers, plan, resident reads.
+    double load_ms = 0;
+    /// Bytes read while loading.
+    std::uint64_t load_bytes_read = 0;
+    /// The budget (or, without a limit, what the whole model takes).
+    std::uint64_t budget_bytes = 0;
+    /// Bytes charged to the budget now: resident weights, prefetch ring, sessions.
+    std::uint64_t budget_used_bytes = 0;
+    /// The most ever charged at once.
+    std::uint64_t budget_peak_bytes = 0;
+    /// Forward passes run, over all sessions.
+    std::uint64_t passes = 0;
+    /// Summed wall time of those passes.
+    double wall_ms = 0;
+    /// Summed compute time.
+    double compute_ms = 0;
+    /// Summed time with reads in flight.
+    double io_ms = 0;
+    /// Summed time compute waited for reads.
+    double stall_ms = 0;
+    /// Weight bytes read by the passes.
+    std::uint64_t bytes_read = 0;
+    /// Sessions open over the model now.
+    std::size_t sessions = 0;
+    /// Generations running now (passes are serialised: at most one is computing).
+    std::size_t active_generations = 0;
+};
+
+} // namespace edge_rt

@@ -1,0 +1,100 @@
+// A loaded model on the caller's io_context, and async_load: the Asio asynchronous operation
+// that opens, plans and reads it without blocking that io_context.
+//
+// Threading: the io_context must be run by ONE thread (the engine's coroutines, reads and
+// completions all run on it; only compute leaves it, on the model's compute pool).
+#pragma once
+
+#include "edge_rt/config.hpp"
+#include "edge_rt/export.hpp"
+#include "edge_rt/metrics.hpp"
+
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/io_context.hpp>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace edge_rt {
+
+/// What a model is, from its headers.
+struct ModelInfo {
+    /// The model's name (general.name, or the file name).
+    std::string name;
+    /// "llama" or "gpt2".
+    std::string arch;
+    /// Vocabulary size.
+    std::uint32_t n_vocab = 0;
+    /// Transformer layers.
+    std::uint32_t n_layer = 0;
+    /// Context length the sessions are planned for (RuntimeConfig::ctx_size or the default).
+    std::size_t n_ctx = 0;
+    /// Whether text prompts work (the model carries a tokenizer).
+    bool has_tokenizer = false;
+};
+
+/// A shared handle to a loaded model: resident weights, the prefetch ring, the tokenizer and
+/// the one memory budget every session over it draws from. Copies share the model. When the
+/// last handle (and the last session) goes, the engine waits for its reads in flight on the
+/// io_context and is freed there: keep running the io_context until run() returns.
+class EDGE_RT_API Model {
+public:
+    /// An empty handle (valid() == false).
+    Model() = default;
+
+    /// Whether this handle holds a model.
+    bool valid() const noexcept { return state_ != nullptr; }
+    /// Name, architecture, sizes. Requires valid().
+    const ModelInfo& info() const;
+    /// Counters of the load, the budget and the forward passes so far. Requires valid(); call
+    /// on the io_context's thread (the counters change there).
+    ModelMetrics metrics() const;
+    /// The io_context the model runs on. Requires valid().
+    asio::io_context& io() const;
+
+    /// Internal state (opaque to users).
+    struct State;
+    /// Wraps loaded state (used by the library).
+    explicit Model(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    /// The shared state (used by the library).
+    const std::shared_ptr<State>& state() const noexcept { return state_; }
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+namespace detail {
+/// Type-erased start of async_load; `complete` runs on the io_context.
+EDGE_RT_API void start_load(asio::io_context& io, std::string path, RuntimeConfig config,
+                            std::function<void(std::exception_ptr, Model)> complete);
+} // namespace detail
+
+/// Opens `path` (a GGUF file or a SafeTensors folder), plans it under `config` and reads its
+/// resident weights, asynchronously on `io`: headers, validation and planning run on a loader
+/// thread, the weight reads complete through the reader on `io`, so `io` keeps serving other
+/// work meanwhile.
+///
+/// Completion signature: `void(std::exception_ptr error, Model model)`; `error` holds an
+/// edge_rt::Error (FormatError / IoError naming the file, ConfigError, BudgetError) on failure.
+/// With asio::use_awaitable the error is thrown. Cancellation: not supported (a load runs to
+/// its end; drop the Model to free it).
+template <typename CompletionToken>
+auto async_load(asio::io_context& io, std::string path, RuntimeConfig config, CompletionToken&& token)
+{
+    return asio::async_initiate<CompletionToken, void(std::exception_ptr, Model)>(
+        [&io](auto handler, std::string p, RuntimeConfig c) {
+            auto ex = asio::get_associated_executor(handler, io.get_executor());
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            detail::start_load(io, std::move(p), c, [h, ex](std::exception_ptr e, Model m) {
+                asio::dispatch(ex, [h, e, m = std::move(m)]() mutable { std::move(*h)(e, std::move(m)); });
+            });
+        },
+        token, std::move(path), config);
+}
+
+} // namespace edge_rt

@@ -1,0 +1,49 @@
+// The state behind the public handles edge_rt::Model and edge_rt::Session.
+#pragma once
+
+#include "api/pass_lock.hpp"
+#include "edge_rt/model.hpp"
+#include "edge_rt/session.hpp"
+#include "model/tokenizer/tokenizer.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/session.hpp"
+
+#include <memory>
+#include <optional>
+
+namespace edge_rt {
+
+struct Model::State {
+    State(asio::io_context& io_context) : io(io_context), lock(io_context) {}
+
+    asio::io_context& io;
+    std::unique_ptr<runtime::Engine> engine;
+    std::unique_ptr<model::Tokenizer> tokenizer; // null: the model has none (ids only)
+    std::optional<std::int32_t> bos, eos;
+    ModelInfo info;
+    api::PassLock lock;
+    std::size_t sessions = 0;
+    std::size_t active = 0; // generations running
+};
+
+struct Session::State {
+    State(Model m, std::size_t ctx_size)
+        : model(std::move(m)), session(*model.state()->engine, {.n_ctx = ctx_size})
+    {
+        ++model.state()->sessions;
+    }
+    ~State() { --model.state()->sessions; }
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+
+    Model model;
+    runtime::Session session;
+    bool busy = false;
+};
+
+namespace api {
+/// A Model over loaded state; the last handle shuts the engine down on its io_context.
+Model make_model(std::unique_ptr<Model::State> state);
+} // namespace api
+
+} // namespace edge_rt
