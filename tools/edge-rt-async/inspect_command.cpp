@@ -25,8 +25,10 @@ constexpr const char* kJsonKeys = R"(JSON (--json): one object with
   fixed_bytes, minimum_budget, resident_budget, cost_model {assumed, read_gbps, compute_gbps,
   per_read_ms}, budgets [bytes], plans [{budget, strategy, feasible, and either needs (the
   minimum) or planned_strategy, groups, resident_groups, streamed_groups, slots, slot_bytes,
-  resident_bytes, streamed_bytes, predicted_peak, bytes_read_per_token, overlaps,
-  predicted_ms_per_token, predicted_tokens_per_s}]. Sizes are bytes.
+  resident_bytes, streamed_bytes, on_demand_groups (read a row at a time), on_demand_bytes,
+  predicted_peak, bytes_read_per_token, overlaps, predicted_ms_per_token,
+  predicted_tokens_per_s}]. Sizes are bytes; resident + streamed + on-demand bytes add up to
+  the groups' slot bytes.
 )";
 
 std::vector<std::string> split_commas(const std::string& text)

@@ -127,10 +127,17 @@ std::string report_json(const InspectReport& r)
             continue;
         }
         const auto& p = *cell.plan;
+        json on_demand = json::array();
+        std::uint64_t on_demand_bytes = 0;
+        for (const std::size_t i : p.on_demand) {
+            on_demand.push_back(m.groups.at(i).name);
+            on_demand_bytes += m.groups.at(i).slot_bytes;
+        }
         j.update(json{{"planned_strategy", plan::to_string(p.strategy)}, {"groups", p.groups.size()},
                       {"resident_groups", count_groups(p, true)}, {"streamed_groups", count_groups(p, false)},
                       {"slots", p.slots}, {"slot_bytes", p.slot_bytes}, {"resident_bytes", p.resident_bytes},
-                      {"streamed_bytes", p.streamed_bytes}, {"predicted_peak", p.predicted_peak},
+                      {"streamed_bytes", p.streamed_bytes}, {"on_demand_groups", on_demand},
+                      {"on_demand_bytes", on_demand_bytes}, {"predicted_peak", p.predicted_peak},
                       {"bytes_read_per_token", cell.bytes_read_per_token}, {"overlaps", p.overlaps},
                       {"predicted_ms_per_token", p.predicted_ms_per_token},
                       {"predicted_tokens_per_s", p.predicted_tokens_per_s()}});
