@@ -8,6 +8,7 @@
 #include "edge_rt/error.hpp"
 
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <fmt/format.h>
 #include <iostream>
 #include <sstream>

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <limits>
 #include <set>
 
 namespace edge_rt::cli {
@@ -91,7 +92,7 @@ ModelFacts model_facts(model::ModelSource& src, const model::Architecture& arch)
     return m;
 }
 
-// Engine::make_request() for a budget of `budget` (see the file comment).
+// Engine::make_request() without a budget (see the file comment).
 plan::PlanRequest plan_request(const model::ModelSource& src, const model::Architecture& arch, std::size_t n_ctx,
                                const plan::CostModel& cost)
 {

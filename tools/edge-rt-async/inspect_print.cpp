@@ -10,7 +10,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // 1023 B, 12.0 KiB, 3.4 MiB, 1.10 GiB: readable at every model size.
-std::string mib(std::uint64_t b)
+std::string human(std::uint64_t b)
 {
     const double v = static_cast<double>(b);
     if (b < 1024)
@@ -49,7 +49,7 @@ void print_config(const ModelFacts& m)
                c.n_embd, c.n_layer, c.n_head, c.n_head_kv, c.head_dim(), c.n_ff, c.n_vocab, c.n_ctx_train,
                c.rope_freq_base, c.norm_eps, c.tied_output ? ", tied output" : "");
     fmt::print("tensors       {}\n", m.tensor_count);
-    fmt::print("weights       {} bytes ({})\n", m.total_weight_bytes, mib(m.total_weight_bytes));
+    fmt::print("weights       {} bytes ({})\n", m.total_weight_bytes, human(m.total_weight_bytes));
     fmt::print("KV per token  {} bytes (F32 keys and values, all layers)\n", m.kv_bytes_per_token);
 }
 
@@ -66,25 +66,50 @@ void print_planner_view(const InspectReport& r)
         fmt::print("  {:<10} {:>7} {:>12} {:>12}  {}\n", g.name, g.tensors, g.weight_bytes, g.slot_bytes,
                    type_mix(g.bytes_by_type));
     fmt::print("\ncontext       {} tokens: fixed reservations {} (KV cache, activations, logits)\n", r.n_ctx,
-               mib(r.fixed_bytes));
+               human(r.fixed_bytes));
     fmt::print("minimum       {} bytes ({}) for every strategy; every weight resident from {} bytes ({})\n",
-               r.minimum_budget, mib(r.minimum_budget), r.resident_budget, mib(r.resident_budget));
+               r.minimum_budget, human(r.minimum_budget), r.resident_budget, human(r.resident_budget));
 }
 
 void print_cell(const PlanCell& cell, std::uint64_t minimum)
 {
     const std::string strategy(plan::to_string(cell.strategy));
     if (!cell.plan) {
-        fmt::print("  {:>10} {:<25} below minimum (needs {})\n", mib(cell.budget), strategy, mib(minimum));
+        fmt::print("  {:>10} {:<25} below minimum (needs {})\n", human(cell.budget), strategy, human(minimum));
         return;
     }
     const auto& p = *cell.plan;
     const std::string chosen = cell.strategy == plan::Strategy::Auto ? fmt::format("auto={}", plan::to_string(p.strategy))
                                                                      : strategy;
-    fmt::print("  {:>10} {:<25} {:>3}/{:<3} {:>10} {:>10} {:>10} {:>10} {:>9.2f} {:>8.1f}{}\n", mib(cell.budget), chosen,
-               count_groups(p, true), count_groups(p, false), mib(p.resident_bytes), mib(p.streamed_bytes),
-               mib(p.predicted_peak), mib(cell.bytes_read_per_token), p.predicted_ms_per_token,
+    fmt::print("  {:>10} {:<25} {:>3}/{:<3} {:>10} {:>10} {:>10} {:>10} {:>9.2f} {:>8.1f}{}\n", human(cell.budget), chosen,
+               count_groups(p, true), count_groups(p, false), human(p.resident_bytes), human(p.streamed_bytes),
+               human(p.predicted_peak), human(cell.bytes_read_per_token), p.predicted_ms_per_token,
                p.predicted_tokens_per_s(), p.overlaps ? "  overlap" : "");
+}
+
+json cell_json(const PlanCell& cell, const InspectReport& r)
+{
+    json j{{"budget", cell.budget}, {"strategy", plan::to_string(cell.strategy)}, {"feasible", cell.plan.has_value()}};
+    if (!cell.plan) {
+        j["needs"] = r.minimum_budget;
+        return j;
+    }
+    const auto& p = *cell.plan;
+    json on_demand = json::array();
+    std::uint64_t on_demand_bytes = 0;
+    for (const std::size_t i : p.on_demand) {
+        on_demand.push_back(r.model.groups.at(i).name);
+        on_demand_bytes += r.model.groups.at(i).slot_bytes;
+    }
+    j.update(json{{"planned_strategy", plan::to_string(p.strategy)}, {"groups", p.groups.size()},
+                  {"resident_groups", count_groups(p, true)}, {"streamed_groups", count_groups(p, false)},
+                  {"slots", p.slots}, {"slot_bytes", p.slot_bytes}, {"resident_bytes", p.resident_bytes},
+                  {"streamed_bytes", p.streamed_bytes}, {"on_demand_groups", on_demand},
+                  {"on_demand_bytes", on_demand_bytes}, {"predicted_peak", p.predicted_peak},
+                  {"bytes_read_per_token", cell.bytes_read_per_token}, {"overlaps", p.overlaps},
+                  {"predicted_ms_per_token", p.predicted_ms_per_token},
+                  {"predicted_tokens_per_s", p.predicted_tokens_per_s()}});
+    return j;
 }
 
 } // namespace
@@ -119,30 +144,8 @@ std::string report_json(const InspectReport& r)
     if (!m.tokenizer.note.empty())
         tokenizer["note"] = m.tokenizer.note;
     json plans = json::array();
-    for (const auto& cell : r.cells) {
-        json j{{"budget", cell.budget}, {"strategy", plan::to_string(cell.strategy)}, {"feasible", cell.plan.has_value()}};
-        if (!cell.plan) {
-            j["needs"] = r.minimum_budget;
-            plans.push_back(std::move(j));
-            continue;
-        }
-        const auto& p = *cell.plan;
-        json on_demand = json::array();
-        std::uint64_t on_demand_bytes = 0;
-        for (const std::size_t i : p.on_demand) {
-            on_demand.push_back(m.groups.at(i).name);
-            on_demand_bytes += m.groups.at(i).slot_bytes;
-        }
-        j.update(json{{"planned_strategy", plan::to_string(p.strategy)}, {"groups", p.groups.size()},
-                      {"resident_groups", count_groups(p, true)}, {"streamed_groups", count_groups(p, false)},
-                      {"slots", p.slots}, {"slot_bytes", p.slot_bytes}, {"resident_bytes", p.resident_bytes},
-                      {"streamed_bytes", p.streamed_bytes}, {"on_demand_groups", on_demand},
-                      {"on_demand_bytes", on_demand_bytes}, {"predicted_peak", p.predicted_peak},
-                      {"bytes_read_per_token", cell.bytes_read_per_token}, {"overlaps", p.overlaps},
-                      {"predicted_ms_per_token", p.predicted_ms_per_token},
-                      {"predicted_tokens_per_s", p.predicted_tokens_per_s()}});
-        plans.push_back(std::move(j));
-    }
+    for (const auto& cell : r.cells)
+        plans.push_back(cell_json(cell, r));
     const json doc{
         {"model", {{"path", m.path}, {"format", m.format}, {"architecture", c.arch_name}, {"name", c.name}}},
         {"hyper_parameters",
