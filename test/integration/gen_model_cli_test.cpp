@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 using namespace edge_rt;
 using namespace edge_rt::test;
@@ -45,6 +46,25 @@ TEST(GenModelCli, WrittenModelRunsWithPromptIds)
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["generated_ids"].size(), 8u);
+}
+
+// A preset at its full depth (stories15m: 6 layers) generates varied ids, not one id forever
+// (deep models used to; see WeightFiller). The bundled vocabulary keeps the file small; the
+// run stops early only at EOS, which the size check would catch as a failure too.
+TEST(GenModelCli, FullDepthGreedyTokensAreVaried)
+{
+    TempDir dir;
+    const auto path = (dir.path() / "s.gguf").string();
+    const auto g = run_cli({"gen-model", "--preset", "stories15m", "--type", "q8_0", "--vocab-from",
+                            bundled_model().string(), "--seed", "0", "-o", path});
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    EXPECT_EQ(model::read_gguf(path).get_uint("llama.block_count"), 6u);
+    const auto r = run_cli({"run", "-m", path, "--prompt-ids", "1", "-n", "32", "--temp", "0", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto ids = nlohmann::json::parse(r.out)["generated_ids"].get<std::vector<std::int32_t>>();
+    ASSERT_EQ(ids.size(), 32u);
+    const std::set<std::int32_t> distinct(ids.begin(), ids.end());
+    EXPECT_GE(distinct.size(), 12u) << nlohmann::json(ids).dump();
 }
 
 TEST(GenModelCli, SameSeedSameBytes)

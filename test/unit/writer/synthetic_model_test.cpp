@@ -209,8 +209,15 @@ TEST(SyntheticModel, WeightsHaveTheIntendedScale)
     const auto [qm, qs] = stats("blk.1.ffn_up.weight"); // 64 x 176
     EXPECT_NEAR(qm, 0.0, 0.01);
     EXPECT_NEAR(qs, 1.0 / 8.0, 0.005);
+    // The projections into the residual stream: 1/sqrt(fan_in) times 3 (feed-forward) or 0.1
+    // (attention), over sqrt(2 * n_layer) = 2; the token embedding has a fixed 0.05.
     const auto [dm, ds] = stats("blk.1.ffn_down.weight"); // fan-in 176
-    EXPECT_NEAR(ds, 1.0 / std::sqrt(176.0), 0.005);
+    EXPECT_NEAR(ds, 3.0 / std::sqrt(176.0) / 2.0, 0.005);
+    const auto [om, os] = stats("blk.0.attn_output.weight"); // fan-in 64
+    EXPECT_NEAR(os, 0.1 / 8.0 / 2.0, 0.0005);
+    const auto [em, es] = stats("token_embd.weight");
+    EXPECT_NEAR(em, 0.0, 0.005);
+    EXPECT_NEAR(es, 0.05, 0.002);
     const auto [nm, ns] = stats("output_norm.weight");
     EXPECT_NEAR(nm, 1.0, 0.05);
     EXPECT_NEAR(ns, 0.1, 0.03);
@@ -233,7 +240,24 @@ TEST(SyntheticModel, SameSeedSameBytesOtherSeedOtherBytes)
     EXPECT_NE(a, c);
 }
 
-// ~32 greedy tokens from a real preset (cut to 2 layers, vocabulary shrunk) are not one id.
+namespace {
+
+// 32 greedy tokens (no stop at EOS) from `o`'s model, prompted with BOS and two ids.
+std::vector<std::int32_t> greedy_ids(const SyntheticOptions& o)
+{
+    write_synthetic_model(o);
+    runtime::Engine engine(o.output);
+    runtime::Session session(engine);
+    runtime::GenerateOptions g;
+    g.max_tokens = 32;
+    g.sampler.temperature = 0.0f;
+    const std::vector<std::int32_t> prompt{1, 300, 301};
+    return runtime::generate(session, prompt, g).generated;
+}
+
+} // namespace
+
+// ~32 greedy tokens from a real preset (cut to 1 layer, vocabulary shrunk) are not one id.
 TEST(SyntheticModel, GreedyGenerationIsNotDegenerate)
 {
     for (const char* preset : {"stories15m", "gpt2-small"}) {
@@ -243,17 +267,27 @@ TEST(SyntheticModel, GreedyGenerationIsNotDegenerate)
         o.layers = 1;
         o.vocab_size = 512;
         o.output = dir.path() / "m.gguf";
-        write_synthetic_model(o);
-        runtime::Engine engine(o.output);
-        runtime::Session session(engine);
-        runtime::GenerateOptions g;
-        g.max_tokens = 32;
-        g.sampler.temperature = 0.0f;
-        const std::vector<std::int32_t> prompt{1, 300, 301};
-        const auto out = runtime::generate(session, prompt, g);
-        ASSERT_EQ(out.generated.size(), 32u) << preset;
-        const std::set<std::int32_t> distinct(out.generated.begin(), out.generated.end());
+        const auto out = greedy_ids(o);
+        ASSERT_EQ(out.size(), 32u) << preset;
+        const std::set<std::int32_t> distinct(out.begin(), out.end());
         EXPECT_GE(distinct.size(), 4u) << preset;
+    }
+}
+
+// Depth was what made generation degenerate (the residual stream forgot the current token):
+// narrow models as deep as gpt2-medium (24 layers) must still produce varied ids.
+TEST(SyntheticModel, DeepNarrowModelsDoNotRepeatOneId)
+{
+    for (const Arch arch : {Arch::Llama, Arch::Gpt2}) {
+        TempDir dir;
+        auto o = small_options(arch, DType::Q8_0, FileFormat::Gguf, dir.path() / "deep.gguf");
+        o.custom->n_layer = 24;
+        o.custom->n_vocab = 512;
+        o.custom->n_ff = 256;
+        const auto out = greedy_ids(o);
+        ASSERT_EQ(out.size(), 32u);
+        const std::set<std::int32_t> distinct(out.begin(), out.end());
+        EXPECT_GE(distinct.size(), 12u) << (arch == Arch::Llama ? "llama" : "gpt2");
     }
 }
 

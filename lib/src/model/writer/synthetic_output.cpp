@@ -66,9 +66,9 @@ std::uint64_t elements(const std::vector<std::uint64_t>& shape)
 
 // Streams one tensor's bytes, a row at a time, in the order the file stores them.
 template <typename Writer>
-void write_tensor(Writer& w, const SyntheticTensor& t, std::uint64_t seed)
+void write_tensor(Writer& w, const SyntheticTensor& t, std::uint64_t seed, std::uint32_t n_layer)
 {
-    const WeightFiller fill(seed, t.gguf_name, t.shape);
+    const WeightFiller fill(seed, t.gguf_name, t.shape, n_layer);
     const std::uint64_t cols = t.shape[0], rows = elements(t.shape) / cols;
     std::vector<float> row;
     std::vector<std::byte> bytes;
@@ -102,7 +102,7 @@ void write_gguf(const SyntheticPlan& p, const SyntheticOptions& o, const fs::pat
         w.add_tensor(t.gguf_name, t.shape, t.dtype);
     w.write_header();
     for (const auto& t : p.tensors)
-        write_tensor(w, t, o.seed);
+        write_tensor(w, t, o.seed, p.config.n_layer);
     w.finish();
 }
 
@@ -151,7 +151,7 @@ void write_safetensors(const SyntheticPlan& p, const SyntheticOptions& o, const 
     }
     w.write_header();
     for (const auto& t : p.tensors)
-        write_tensor(w, t, o.seed);
+        write_tensor(w, t, o.seed, p.config.n_layer);
     w.finish();
 }
 

@@ -1,7 +1,9 @@
 // Deterministic pseudo-random weights: each value is a hash of (seed, tensor name, element
 // index), so any element can be made in any order (a Conv1D tensor is written transposed) and
 // the same seed gives the same model in every format. Values are uniform with the variance of
-// the usual initialisation: matrices 1/fan_in, norm gains 1 +- 0.1, biases 0.02.
+// the usual initialisation (matrices 1/fan_in, norm gains 1 +- 0.1, biases 0.02), except where
+// the residual stream needs balancing for generation not to degenerate at full depth: see
+// matrix_sd() in weight_filler.cpp.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +15,10 @@ namespace edge_rt::model {
 
 class WeightFiller {
 public:
-    /// `shape` in GGML order: shape[0] is the row length (a matrix's fan-in).
-    WeightFiller(std::uint64_t seed, std::string_view tensor_name, const std::vector<std::uint64_t>& shape);
+    /// `shape` in GGML order: shape[0] is the row length (a matrix's fan-in); `n_layer` is the
+    /// depth of the model written (the projections into the residual stream scale with it).
+    WeightFiller(std::uint64_t seed, std::string_view tensor_name, const std::vector<std::uint64_t>& shape,
+                 std::uint32_t n_layer);
 
     /// The value at GGML linear index `index` (row * shape[0] + column).
     float at(std::uint64_t index) const

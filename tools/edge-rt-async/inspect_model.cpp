@@ -1,0 +1,179 @@
+// `inspect`: a model's structure and the plans the engine would make for it. The plan request
+// is built as runtime::Engine::make_request() builds it (same fixed reservations, same group
+// sizes), so the predicted peak is what `run` with that budget enforces; a test checks that.
+#include "inspect_report.hpp"
+
+#include "core/dtype.hpp"
+#include "edge_rt/error.hpp"
+#include "model/arch/activations.hpp"
+#include "model/arch/architecture.hpp"
+#include "model/arch/validate.hpp"
+#include "model/model_source.hpp"
+#include "model/tokenizer/tokenizer.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/row_reader.hpp"
+#include "runtime/weight_layout.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <limits>
+#include <set>
+
+namespace edge_rt::cli {
+namespace {
+
+constexpr std::size_t kMaxBatch = 512; // runtime::EngineOptions::max_batch's default
+
+std::string group_name(const model::WeightGroup& g)
+{
+    switch (g.kind) {
+    case model::GroupKind::Embedding: return "embedding";
+    case model::GroupKind::Output: return "output";
+    case model::GroupKind::Layer: break;
+    }
+    return fmt::format("layer {}", g.layer);
+}
+
+// The token embedding is read a row at a time when it is its group's only tensor, stored as rows.
+const model::TensorRef* row_readable(const model::WeightGroup& g, const model::TensorTable& tensors)
+{
+    if (g.kind != model::GroupKind::Embedding || g.weights.size() != 1)
+        return nullptr;
+    const auto& t = tensors.require(g.weights[0].name);
+    return t.transposed ? nullptr : &t;
+}
+
+TokenizerFacts tokenizer_facts(const model::ModelSource& src)
+{
+    TokenizerFacts f;
+    try {
+        std::unique_ptr<model::Tokenizer> tok;
+        if (src.gguf) {
+            f.kind = "gguf " + src.gguf->get_string("tokenizer.ggml.model").value_or("?");
+            tok = model::tokenizer_from_gguf(*src.gguf);
+        } else {
+            f.kind = "none";
+            for (const char* name : {"tokenizer.json", "vocab.json", "encoder.json", "tokenizer.bin"})
+                if (std::filesystem::exists(src.path / name)) {
+                    f.kind = name;
+                    break;
+                }
+            tok = model::load_tokenizer(src.path);
+        }
+        f.vocab_size = tok->vocab_size();
+    } catch (const Error& e) {
+        f.kind = "none";
+        f.note = e.what();
+    }
+    return f;
+}
+
+ModelFacts model_facts(model::ModelSource& src, const model::Architecture& arch)
+{
+    ModelFacts m;
+    m.path = src.path.string();
+    m.format = src.format == model::FileFormat::Gguf ? "gguf" : "safetensors";
+    m.gguf = src.gguf;
+    m.config = src.config;
+    m.tokenizer = tokenizer_facts(src);
+    for (const auto& g : arch.groups()) {
+        GroupRow row{group_name(g), g.weights.size(), 0, runtime::group_slot_bytes(g, src.tensors), {}};
+        for (const auto& w : g.weights) {
+            const auto& t = src.tensors.require(w.name);
+            row.weight_bytes += t.nbytes;
+            row.bytes_by_type[dtype_name(t.dtype)] += t.nbytes;
+        }
+        m.groups.push_back(std::move(row));
+    }
+    m.tensor_count = src.tensors.tensors.size();
+    m.total_weight_bytes = src.tensors.total_bytes();
+    const auto& c = src.config;
+    m.kv_bytes_per_token = 2ull * c.n_layer * c.n_head_kv * c.head_dim() * sizeof(float);
+    return m;
+}
+
+// Engine::make_request() without a budget (see the file comment).
+plan::PlanRequest plan_request(const model::ModelSource& src, const model::Architecture& arch, std::size_t n_ctx,
+                               const plan::CostModel& cost)
+{
+    const auto& c = src.config;
+    const std::size_t batch = std::min(kMaxBatch, n_ctx);
+    const std::uint64_t kv_dim = std::uint64_t{c.n_head_kv} * c.head_dim();
+    plan::PlanRequest r;
+    r.fixed_bytes = 2 * std::uint64_t{c.n_layer} * n_ctx * kv_dim * sizeof(float) +
+                    model::Activations::bytes_for(c, batch, n_ctx) + std::uint64_t{c.n_vocab} * sizeof(float);
+    for (const auto& g : arch.groups()) {
+        const auto* rows = row_readable(g, src.tensors);
+        r.groups.push_back({group_name(g), runtime::group_slot_bytes(g, src.tensors),
+                            rows ? runtime::RowReader::buffer_bytes(*rows, batch) : 0});
+    }
+    r.cost = cost;
+    return r;
+}
+
+// Streamed bytes plus, for each on-demand group (the token embedding), one row per token.
+std::uint64_t bytes_read_per_token(const plan::ExecutionPlan& p, const model::Architecture& arch,
+                                   const model::TensorTable& tensors)
+{
+    std::uint64_t n = p.streamed_bytes;
+    for (const std::size_t i : p.on_demand)
+        if (const auto* t = row_readable(arch.groups().at(i), tensors))
+            n += t->nbytes / t->rows();
+    return n;
+}
+
+std::size_t context_for(const model::ModelConfig& c, std::size_t asked, const std::string& path)
+{
+    const std::size_t n_ctx = asked ? asked : runtime::default_context_length(c);
+    if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
+        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions for {} only",
+                                      path, n_ctx, c.n_ctx_train));
+    return n_ctx;
+}
+
+} // namespace
+
+std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t resident)
+{
+    std::set<std::uint64_t> b;
+    const std::uint64_t span = resident > minimum ? resident - minimum : 0;
+    for (std::uint64_t quarter = 0; quarter <= 4; ++quarter)
+        b.insert(minimum + span / 4 * quarter + (quarter == 4 ? span % 4 : 0));
+    return {b.begin(), b.end()};
+}
+
+InspectReport inspect_model(const InspectOptions& o)
+{
+    auto src = model::open_model(o.model);
+    const auto arch = model::make_architecture(src.config);
+    model::validate_tensors(*arch, src.tensors);
+
+    InspectReport r;
+    r.model = model_facts(src, *arch);
+    r.n_ctx = context_for(src.config, o.n_ctx, r.model.path);
+    r.cost = o.cost;
+    auto request = plan_request(src, *arch, r.n_ctx, o.cost);
+    r.fixed_bytes = request.fixed_bytes;
+    r.minimum_budget = plan::minimum_budget(request);
+    request.budget = std::numeric_limits<std::uint64_t>::max();
+    r.resident_budget = plan::make_plan(request).predicted_peak;
+    r.budgets = o.budgets.empty() ? default_budgets(r.minimum_budget, r.resident_budget) : o.budgets;
+    r.strategies = o.strategies;
+    if (r.strategies.empty())
+        r.strategies = {plan::Strategy::Sequential, plan::Strategy::GreedyGrouping,
+                        plan::Strategy::SpeculativePrefetch, plan::Strategy::Auto};
+    for (const std::uint64_t budget : r.budgets)
+        for (const plan::Strategy s : r.strategies) {
+            PlanCell cell{budget, s, std::nullopt, 0};
+            if (budget >= r.minimum_budget) {
+                request.budget = budget;
+                request.strategy = s;
+                cell.plan = plan::make_plan(request);
+                cell.bytes_read_per_token = bytes_read_per_token(*cell.plan, *arch, src.tensors);
+            }
+            r.cells.push_back(std::move(cell));
+        }
+    return r;
+}
+
+} // namespace edge_rt::cli
