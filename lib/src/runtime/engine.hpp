@@ -38,7 +38,7 @@ struct EngineOptions {
     std::size_t logit_rows = 1;  // rows of logits planned for (more when every prompt row is wanted)
     unsigned threads = 1;        // compute pool threads
     io::ReaderOptions reader;    // backend, O_DIRECT, queue depth (and test hooks)
-    const kernels::KernelTable* kernels = nullptr; // nullptr = scalar_kernels()
+    const kernels::KernelTable* kernels = nullptr; // nullptr = best_kernels() (EDGE_RT_KERNELS or the CPU's best)
     /// Tests only: called on the compute thread as each architecture group starts computing.
     std::function<void(std::size_t arch_group)> on_group;
 };
