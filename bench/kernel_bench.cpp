@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,15 +39,30 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
+double cpu_seconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// CPU time the process got over all runs, as a share of wall time x threads: on a shared
+// machine a low share means the figures are limited by other load, not by the kernel.
+double g_cpu_share = 0.0;
+
 template <class Fn>
-double median_seconds(int runs, Fn&& fn)
+double median_seconds(int runs, Fn&& fn, unsigned threads = 1)
 {
     std::vector<double> t;
+    const double cpu0 = cpu_seconds();
+    double wall = 0.0;
     for (int i = 0; i < runs; ++i) {
         const auto start = Clock::now();
         fn();
         t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        wall += t.back();
     }
+    g_cpu_share = (cpu_seconds() - cpu0) / (wall * threads);
     return median(t);
 }
 
@@ -57,7 +73,9 @@ double read_bandwidth(unsigned threads)
     std::vector<std::uint64_t> buf(words);
     std::iota(buf.begin(), buf.end(), 1);
     std::vector<std::uint64_t> sums(threads);
-    const double s = median_seconds(5, [&] {
+    const double s = median_seconds(
+        5,
+        [&] {
         std::vector<std::thread> pool;
         for (unsigned t = 0; t < threads; ++t)
             pool.emplace_back([&, t] {
@@ -73,7 +91,8 @@ double read_bandwidth(unsigned threads)
             });
         for (auto& th : pool)
             th.join();
-    });
+        },
+        threads);
     REQUIRE(std::accumulate(sums.begin(), sums.end(), std::uint64_t{0}) != 0);
     return static_cast<double>(words * sizeof(std::uint64_t)) / s / 1e9;
 }
@@ -110,6 +129,19 @@ constexpr Shape kShapes[] = {{"attn 2048x2048", 2048, 2048},
                              {"output 32000x2048", 32000, 2048}};
 constexpr DType kTypes[] = {DType::Q8_0, DType::Q4_0, DType::F16, DType::BF16, DType::F32};
 
+std::string load_average()
+{
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    char buf[64] = {};
+    if (f) {
+        if (std::fgets(buf, sizeof buf, f) == nullptr)
+            buf[0] = '\0';
+        std::fclose(f);
+    }
+    std::string s(buf);
+    return s.substr(0, s.find(' ', s.find(' ', s.find(' ') + 1) + 1));
+}
+
 std::string type_name(DType t) { return dtype_name(static_cast<std::uint32_t>(t)); }
 
 } // namespace
@@ -118,14 +150,15 @@ TEST_CASE("kernels at TinyLlama shapes vs read bandwidth", "[.][kernels]")
 {
     const unsigned threads = bench_threads();
     const double bw = read_bandwidth(threads);
-    std::printf("read bandwidth, %u threads, 1 GiB buffer: %.1f GB/s (median of 5)\n", threads, bw);
+    std::printf("read bandwidth, %u threads, 1 GiB buffer: %.1f GB/s (median of 5, cpu share %.0f%%, load %s)\n",
+                threads, bw, 100.0 * g_cpu_share, load_average().c_str());
     // One compute pool thread plus the calling thread: `threads` threads in all.
     exec::ComputePool pool(threads > 1 ? threads - 1 : 1);
     const exec::PoolParallel parallel(pool.executor(), threads);
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    std::printf("%-8s %-6s %-20s %9s %8s %8s %7s | prefill n=64 %8s\n", "kernels", "type", "shape", "us/matvec",
-                "GB/s", "GFLOP/s", "of bw", "GFLOP/s");
+    std::printf("%-8s %-6s %-20s %9s %8s %8s %7s %5s | prefill n=64 %8s\n", "kernels", "type", "shape", "us/matvec",
+                "GB/s", "GFLOP/s", "of bw", "cpu", "GFLOP/s");
     for (const auto* k : kernels::available_kernels()) {
         for (DType t : kTypes) {
             for (const auto& s : kShapes) {
@@ -151,7 +184,8 @@ TEST_CASE("kernels at TinyLlama shapes vs read bandwidth", "[.][kernels]")
                 const double sec = median_seconds(5, [&] {
                     for (int i = 0; i < reps; ++i)
                         kernels::matmul(*k, view(), x.data(), 1, y.data(), scratch, parallel);
-                }) / reps;
+                }, threads) / reps;
+                const double share = g_cpu_share;
                 const double gbs = static_cast<double>(one.size()) / sec / 1e9;
                 const double flops = 2.0 * static_cast<double>(s.rows * s.cols);
                 double prefill = 0.0;
@@ -159,8 +193,8 @@ TEST_CASE("kernels at TinyLlama shapes vs read bandwidth", "[.][kernels]")
                     const double ps = median_seconds(3, [&] { kernels::matmul(*k, view(), x.data(), 64, y.data(), scratch, parallel); });
                     prefill = 64 * flops / ps / 1e9;
                 }
-                std::printf("%-8s %-6s %-20s %9.1f %8.2f %8.2f %6.0f%% | %8.1f\n", k->name, type_name(t).c_str(), s.name,
-                            sec * 1e6, gbs, flops / sec / 1e9, 100.0 * gbs / bw, prefill);
+                std::printf("%-8s %-6s %-20s %9.1f %8.2f %8.2f %6.0f%% %4.0f%% | %8.1f\n", k->name, type_name(t).c_str(),
+                            s.name, sec * 1e6, gbs, flops / sec / 1e9, 100.0 * gbs / bw, 100.0 * share, prefill);
                 std::fflush(stdout);
             }
         }
