@@ -153,14 +153,16 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
         __m512 dw[R];
         for (int i = 0; i < R; ++i) {
             load_pair<W>(w.data + (r + i) * stride, b, nb, wq[i], dw[i]);
-            wsum[i] = _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, wq[i]), 7);
+            // -128 * sum(w) per lane: the starting value of each product's accumulation.
+            wsum[i] = _mm512_sub_epi32(_mm512_setzero_si512(),
+                                       _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, wq[i]), 7));
         }
         for (int j = 0; j < T; ++j) {
             __m512i xu;
             __m512 dx;
             load_x_pair(xq + (t + j) * xrow, b, nb, xu, dx);
             for (int i = 0; i < R; ++i) {
-                const __m512i dot = _mm512_sub_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), xu, wq[i]), wsum[i]);
+                const __m512i dot = _mm512_dpbusd_epi32(wsum[i], xu, wq[i]);
                 acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dx), acc[i][j]);
             }
         }
