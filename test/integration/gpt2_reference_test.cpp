@@ -1,6 +1,7 @@
 // GPT-2 (random weights, Hugging Face SafeTensors layout, F32 and F16) against logits that an
 // independent implementation computed in float64: every prompt position's logits within 1e-4
 // and the 24 greedy ids exactly (their top-2 margins are far above float32 error).
+#include "golden_options.hpp"
 #include "model_data.hpp"
 #include "runtime/generate.hpp"
 
@@ -14,11 +15,12 @@ class Gpt2Reference : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Gpt2Reference, EveryPromptPositionsLogitsMatch)
 {
+    EDGE_RT_SKIP_IF_VARIANT_MISSING();
     const auto dir = test_data(GetParam());
     const auto ref = read_json(dir / "reference.json");
     const auto want = read_f32(dir / "logits.f32");
     const auto prompt = ref.at("prompt_ids").get<std::vector<std::int32_t>>();
-    runtime::Engine engine(dir);
+    runtime::Engine engine(dir, golden_options());
     const std::size_t n_vocab = engine.config().n_vocab;
     ASSERT_EQ(want.size(), prompt.size() * n_vocab);
     runtime::Session session(engine);
@@ -36,11 +38,12 @@ TEST_P(Gpt2Reference, EveryPromptPositionsLogitsMatch)
 
 TEST_P(Gpt2Reference, GreedyIdsMatch)
 {
+    EDGE_RT_SKIP_IF_VARIANT_MISSING();
     const auto dir = test_data(GetParam());
     const auto ref = read_json(dir / "reference.json");
     const auto prompt = ref.at("prompt_ids").get<std::vector<std::int32_t>>();
     const auto want = ref.at("greedy_ids").get<std::vector<std::int32_t>>();
-    runtime::Engine engine(dir);
+    runtime::Engine engine(dir, golden_options());
     runtime::Session session(engine);
     runtime::GenerateOptions greedy;
     greedy.max_tokens = want.size();

@@ -1,6 +1,7 @@
 // stories260K, a real trained Llama: greedy generation must reproduce llama2.c's published
 // output, and the F32/F16/Q8_0/Q4_0 files must match what llama.cpp computes for them.
 #include "env.hpp"
+#include "golden_options.hpp"
 #include "model_data.hpp"
 #include "model/tokenizer/tokenizer.hpp"
 #include "runtime/generate.hpp"
@@ -34,13 +35,25 @@ std::filesystem::path model_path(const VariantCase& c)
     return *c.model ? test_data(std::string("stories260K/variants/") + c.model) : bundled_model();
 }
 
+// Our float32 arithmetic stays within 1e-4 of the float64 reference. Kernels that quantise the
+// activations of Q8_0/Q4_0 products to 8 bits (as llama.cpp does) add that rounding, bounded per
+// product by test/kernels/checkasm_test.cpp; over the whole model it reached 0.29 (Q8_0) and
+// 0.21 (Q4_0) here (llama.cpp: 0.16), so 0.45 is 1.5 times the largest, as for llama.cpp above.
+double float64_tolerance(const VariantCase& c, const kernels::KernelTable& k)
+{
+    const std::string name = c.float64;
+    const bool block_weights = name.find("Q8_0") != std::string::npos || name.find("Q4_0") != std::string::npos;
+    return block_weights && k.quantized_activations ? 0.45 : 1e-4;
+}
+
 } // namespace
 
 TEST(Stories260K, GreedyFromBosReproducesLlama2cFor200Steps)
 {
+    EDGE_RT_SKIP_IF_VARIANT_MISSING();
     const auto want = read_ids(test_data("stories260K/reference/greedy_bos_200steps.ids"));
     ASSERT_EQ(want.size(), 200u);
-    runtime::Engine engine(bundled_model());
+    runtime::Engine engine(bundled_model(), golden_options());
     runtime::Session session(engine);
     const std::int32_t bos = 1;
     const auto result = runtime::generate(session, std::span(&bos, 1), greedy(200));
@@ -66,9 +79,10 @@ class Stories260KVariant : public ::testing::TestWithParam<VariantCase> {};
 // check is the float64 test below.
 TEST_P(Stories260KVariant, MatchesLlamaCppFor64Steps)
 {
+    EDGE_RT_SKIP_IF_VARIANT_MISSING();
     const auto& c = GetParam();
     const auto ref = read_json(test_data(std::string("stories260K/variants/") + c.reference));
-    runtime::Engine engine(model_path(c));
+    runtime::Engine engine(model_path(c), golden_options());
     runtime::Session session(engine);
     const auto prompt = ref.at("prompt_ids").get<std::vector<std::int32_t>>();
     ASSERT_EQ(prompt, (std::vector<std::int32_t>{1, 403, 407, 261, 378}));
@@ -91,17 +105,19 @@ TEST_P(Stories260KVariant, MatchesLlamaCppFor64Steps)
 }
 
 // All 512 logits of every fourth step against an independent float64 implementation: ours
-// computes in float32 with double accumulation, so 1e-4 leaves a wide margin.
+// computes in float32, so 1e-4 leaves a wide margin (see float64_tolerance for 8-bit activations).
 TEST_P(Stories260KVariant, MatchesFloat64ReferenceFor64Steps)
 {
+    EDGE_RT_SKIP_IF_VARIANT_MISSING();
     const auto& c = GetParam();
     const auto prefix = std::string("stories260K/float64/") + c.float64;
     const auto want_ids = read_ids(test_data(prefix + ".ids"));
     const auto want_logits = read_f32(test_data(prefix + ".logits.f32"));
-    runtime::Engine engine(model_path(c));
+    runtime::Engine engine(model_path(c), golden_options());
     runtime::Session session(engine);
     const std::size_t n_vocab = engine.config().n_vocab;
     ASSERT_EQ(want_logits.size(), 16 * n_vocab);
+    const double tolerance = float64_tolerance(c, engine.arch().kernels());
     const std::vector<std::int32_t> prompt{1, 403, 407, 261, 378};
     std::size_t step = 0;
     double worst = 0.0;
@@ -110,7 +126,7 @@ TEST_P(Stories260KVariant, MatchesFloat64ReferenceFor64Steps)
             const float* want = want_logits.data() + step / 4 * n_vocab;
             for (std::size_t v = 0; v < n_vocab; ++v) {
                 worst = std::max(worst, static_cast<double>(std::fabs(logits[v] - want[v])));
-                ASSERT_NEAR(logits[v], want[v], 1e-4) << c.float64 << " step " << step << " id " << v;
+                ASSERT_NEAR(logits[v], want[v], tolerance) << c.float64 << " step " << step << " id " << v;
             }
         }
         ++step;
@@ -138,7 +154,8 @@ INSTANTIATE_TEST_SUITE_P(
 // the same numbers (the kernels decode each weight row the same way either way).
 TEST(Stories260K, BatchedPrefillEqualsTokenByToken)
 {
-    runtime::Engine engine(test_data("stories260K/variants/stories260K-Q4_0.gguf"));
+    EDGE_RT_SKIP_IF_VARIANT_MISSING();
+    runtime::Engine engine(test_data("stories260K/variants/stories260K-Q4_0.gguf"), golden_options());
     const std::vector<std::int32_t> prompt{1, 403, 407, 261, 378, 432, 383};
     runtime::Session batched(engine);
     const auto all = batched.forward(prompt, true);

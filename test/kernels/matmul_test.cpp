@@ -2,6 +2,7 @@
 // from the independently decoded weights. Decoded weights are exact floats and products of two
 // floats are exact in double, so the kernel must agree to within float rounding of the result.
 #include "kernels/kernel_table.hpp"
+#include "kernels/matmul.hpp"
 #include "reference_util.hpp"
 
 #include <cfloat>
@@ -53,7 +54,7 @@ TEST(Matmul, MatvecMatchesDoubleReferenceForEveryType)
         const auto m = make_matrix(rng, c.dtype, c.rows, c.cols);
         const auto x = random_floats(rng, c.cols, -2.0f, 2.0f);
         std::vector<float> y(c.rows);
-        k.matvec(m.view, x.data(), y.data());
+        kernels::matmul(k, m.view, x.data(), 1, y.data());
         expect_matches_reference(m, x, 1, y);
     }
 }
@@ -67,12 +68,12 @@ TEST(Matmul, BatchedMatchesReferenceAndMatvecBitForBit)
         const auto m = make_matrix(rng, c.dtype, c.rows, c.cols);
         const auto x = random_floats(rng, n * c.cols, -2.0f, 2.0f);
         std::vector<float> y(n * c.rows);
-        k.matmul(m.view, x.data(), n, y.data());
+        kernels::matmul(k, m.view, x.data(), n, y.data());
         expect_matches_reference(m, x, n, y);
         // Prefill (batched) and decode (one token) must give identical numbers.
         for (std::size_t t = 0; t < n; ++t) {
             std::vector<float> one(c.rows);
-            k.matvec(m.view, x.data() + t * c.cols, one.data());
+            kernels::matmul(k, m.view, x.data() + t * c.cols, 1, one.data());
             for (std::size_t r = 0; r < c.rows; ++r)
                 ASSERT_EQ(one[r], y[t * c.rows + r]) << type_name(c.dtype);
         }
@@ -86,7 +87,7 @@ TEST(Matmul, HandComputedF32Product)
     const float x[] = {1, 0, -1};
     float y[2] = {};
     const kernels::WeightView view{reinterpret_cast<const std::byte*>(w), DType::F32, 3, 2};
-    kernels::scalar_kernels().matvec(view, x, y);
+    kernels::matmul(kernels::scalar_kernels(), view, x, 1, y);
     EXPECT_EQ(y[0], -2.0f);
     EXPECT_EQ(y[1], -2.0f);
 }

@@ -4,6 +4,8 @@
 // never blocks on compute and I/O completions keep flowing while kernels run.
 #pragma once
 
+#include "exec/pool_parallel.hpp"
+
 #include <asio/any_io_executor.hpp>
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
@@ -34,10 +36,15 @@ public:
 
     unsigned threads() const noexcept { return threads_; }
     asio::thread_pool::executor_type executor() noexcept { return pool_.get_executor(); }
+    /// For kernels running on one of these threads: spreads their rows over the others.
+    const kernels::Parallel& parallel() const noexcept { return parallel_; }
+    /// Between kernel calls: how many of the threads a call may use (the monitor's limit).
+    void limit_threads(unsigned active) noexcept { parallel_.limit(active); }
 
 private:
     unsigned threads_;
     asio::thread_pool pool_;
+    PoolParallel parallel_{pool_.get_executor(), threads_};
 };
 
 namespace detail {

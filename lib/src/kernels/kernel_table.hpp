@@ -1,6 +1,8 @@
-// The compute kernels behind one function table, so SIMD variants (NEON, AVX2) can replace
-// the scalar reference one entry at a time. Every kernel works on F32 activations; weights
-// come as WeightViews of any supported type. Kernels hold no state and allocate only scratch.
+// The compute kernels behind one function table, so SIMD variants (NEON, AVX2, AVX-512) can
+// replace the scalar reference one entry at a time. Every kernel works on F32 activations;
+// weights come as WeightViews of any supported type. Kernels hold no state and allocate only
+// scratch. Matrix products go through kernels::matmul (matmul.hpp), which quantises the
+// activations when the table asks for it and splits the rows across threads.
 #pragma once
 
 #include "kernels/weight_view.hpp"
@@ -30,11 +32,15 @@ struct AttentionArgs {
 struct KernelTable {
     const char* name;
 
-    /// y[r] = sum_c W[r][c] * x[c] for every row r of `w`.
-    void (*matvec)(const WeightView& w, const float* x, float* y);
-    /// The same for `n` inputs at once: x is [n][w.cols], y is [n][w.rows]. Each weight row is
-    /// decoded once per call, which is why prefill runs a whole prompt per call.
-    void (*matmul)(const WeightView& w, const float* x, std::size_t n, float* y);
+    /// True when Q8_0/Q4_0 weights are multiplied with activations quantised to Q8 blocks
+    /// (quantize_activations in activation_quant.hpp) instead of the floats themselves.
+    bool quantized_activations;
+    /// Rows [row_begin, row_end) of y = W x for `n` inputs: x is [n][w.cols], y is [n][w.rows].
+    /// `xq` holds x's Q8 blocks when the weights are Q8_0/Q4_0 and quantized_activations is
+    /// set (nullptr otherwise). Each output row is computed by one fixed sequence of operations
+    /// whatever the row range, so splitting rows across threads never changes a result.
+    void (*matmul_rows)(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                        std::size_t row_begin, std::size_t row_end);
     /// out = x / sqrt(mean(x^2) + eps) * weight. `out` may alias `x`.
     void (*rmsnorm)(const float* x, const float* weight, std::size_t n, float eps, float* out);
     /// out = (x - mean) / sqrt(var + eps) * weight + bias. `out` may alias `x`.

@@ -1,5 +1,6 @@
 #include "runtime/engine.hpp"
 
+#include "kernels/dispatch.hpp"
 #include "model/arch/activations.hpp"
 #include "model/arch/validate.hpp"
 #include "runtime/row_reader.hpp"
@@ -100,7 +101,7 @@ void Engine::load()
     const auto& c = config();
     if (options_.max_batch == 0)
         throw ConfigError("the prompt chunk (max_batch) must be at least 1 token");
-    arch_ = model::make_architecture(c, options_.kernels ? *options_.kernels : kernels::scalar_kernels());
+    arch_ = model::make_architecture(c, options_.kernels ? *options_.kernels : kernels::best_kernels());
     model::validate_tensors(*arch_, source_.tensors);
     n_ctx_ = options_.n_ctx ? options_.n_ctx : default_context_length(c);
     if (c.arch == model::Arch::Gpt2 && n_ctx_ > c.n_ctx_train)
@@ -115,6 +116,7 @@ void Engine::load()
     active_threads_ = std::max(options_.threads, 1u);
     executor_ = options_.io ? std::make_unique<exec::Executor>(*options_.io, options_.threads)
                             : std::make_unique<exec::Executor>(options_.threads);
+    arch_->set_parallel(executor_->compute().parallel());
     reader_ = io::open_reader(executor_->io(), source_.tensors.files, options_.reader);
     if (!plan_.on_demand.empty())
         rows_ = std::make_unique<RowReader>(*row_readable(arch_->groups().at(plan_.on_demand.front()), source_.tensors),
@@ -146,6 +148,7 @@ asio::awaitable<void> Engine::shutdown()
 void Engine::apply_limits(unsigned prefetch_depth, unsigned threads)
 {
     active_threads_ = std::clamp(threads, 1u, std::max(options_.threads, 1u));
+    executor_->compute().limit_threads(active_threads_);
     if (prefetch_depth != streamer_->active_slots())
         executor_->run_blocking(streamer_->resize_ring(prefetch_depth));
 }

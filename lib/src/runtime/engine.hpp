@@ -42,7 +42,7 @@ struct EngineOptions {
     /// constructor then stops before the resident reads, which would block: the caller
     /// co_awaits load_resident() on that io_context, and shutdown() before destroying the engine.
     asio::io_context* io = nullptr;
-    const kernels::KernelTable* kernels = nullptr; // nullptr = scalar_kernels()
+    const kernels::KernelTable* kernels = nullptr; // nullptr = best_kernels() (EDGE_RT_KERNELS or the CPU's best)
     /// Tests only: called on the compute thread as each architecture group starts computing.
     std::function<void(std::size_t arch_group)> on_group;
 };

@@ -27,11 +27,13 @@ constexpr auto kMatmulCost = std::chrono::milliseconds(4);
 
 std::atomic<std::uint64_t> g_matmuls{0};
 
-void slow_matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y)
+// With one compute thread a matmul is one call of matmul_rows over every row.
+void slow_matmul(const kernels::WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                 std::size_t row_begin, std::size_t row_end)
 {
     g_matmuls.fetch_add(1);
     std::this_thread::sleep_for(kMatmulCost);
-    kernels::scalar_kernels().matmul(w, x, n, y);
+    kernels::scalar_kernels().matmul_rows(w, x, xq, n, y, row_begin, row_end);
 }
 
 const kernels::KernelTable& slow_kernels()
@@ -39,7 +41,7 @@ const kernels::KernelTable& slow_kernels()
     static const kernels::KernelTable table = [] {
         kernels::KernelTable t = kernels::scalar_kernels();
         t.name = "scalar+sleep";
-        t.matmul = slow_matmul;
+        t.matmul_rows = slow_matmul;
         return t;
     }();
     return table;

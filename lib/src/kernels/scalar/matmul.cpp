@@ -15,20 +15,16 @@ double dot(const float* a, const float* b, std::size_t n)
     return sum;
 }
 
-void matmul(const WeightView& w, const float* x, std::size_t n, float* y)
+void matmul_rows(const WeightView& w, const float* x, const std::byte*, std::size_t n, float* y,
+                 std::size_t row_begin, std::size_t row_end)
 {
     std::vector<float> row(w.cols);
     const std::size_t stride = row_bytes(w.dtype, w.cols);
-    for (std::size_t r = 0; r < w.rows; ++r) {
+    for (std::size_t r = row_begin; r < row_end; ++r) {
         dequantize_row(w.dtype, w.data + r * stride, row);
         for (std::size_t t = 0; t < n; ++t)
             y[t * w.rows + r] = static_cast<float>(dot(row.data(), x + t * w.cols, w.cols));
     }
-}
-
-void matvec(const WeightView& w, const float* x, float* y)
-{
-    matmul(w, x, 1, y);
 }
 
 } // namespace edge_rt::kernels::scalar

@@ -7,8 +7,8 @@
 
 namespace edge_rt::kernels::scalar {
 
-void matvec(const WeightView& w, const float* x, float* y);
-void matmul(const WeightView& w, const float* x, std::size_t n, float* y);
+void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                 std::size_t row_begin, std::size_t row_end);
 void rmsnorm(const float* x, const float* weight, std::size_t n, float eps, float* out);
 void layernorm(const float* x, const float* weight, const float* bias, std::size_t n, float eps, float* out);
 void rope(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,

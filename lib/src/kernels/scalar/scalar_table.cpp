@@ -6,8 +6,8 @@ const KernelTable& scalar_kernels()
 {
     static constexpr KernelTable table{
         .name = "scalar",
-        .matvec = scalar::matvec,
-        .matmul = scalar::matmul,
+        .quantized_activations = false,
+        .matmul_rows = scalar::matmul_rows,
         .rmsnorm = scalar::rmsnorm,
         .layernorm = scalar::layernorm,
         .rope = scalar::rope,

@@ -1,5 +1,7 @@
 #include "model/arch/activations.hpp"
 
+#include "kernels/matmul.hpp"
+
 #include <array>
 #include <numeric>
 
@@ -26,6 +28,12 @@ std::array<std::size_t, 13> buffer_sizes(const ModelConfig& c, std::size_t n, st
             c.n_embd};
 }
 
+// Bytes of the quantised copy of the widest matmul input (n_embd or n_ff values per token).
+std::size_t xq_bytes(const ModelConfig& c, std::size_t n)
+{
+    return std::max(kernels::matmul_scratch_bytes(c.n_embd, n), kernels::matmul_scratch_bytes(c.n_ff, n));
+}
+
 } // namespace
 
 void Activations::reserve(const ModelConfig& c, std::size_t max_tokens, std::size_t n_ctx)
@@ -40,6 +48,11 @@ void Activations::reserve(const ModelConfig& c, std::size_t max_tokens, std::siz
         else
             buffers[i]->resize(sizes[i]);
     }
+    const std::size_t q = xq_bytes(c, max_tokens);
+    if (xq.capacity() < q)
+        std::vector<std::byte>(q).swap(xq);
+    else
+        xq.resize(q);
 }
 
 std::size_t Activations::bytes() const
@@ -47,13 +60,13 @@ std::size_t Activations::bytes() const
     std::size_t floats = 0;
     for (const auto* b : {&x, &xn, &q, &k, &v, &qkv, &attn, &proj, &ff_a, &ff_b, &scores, &vec_a, &vec_b})
         floats += b->capacity();
-    return floats * sizeof(float);
+    return floats * sizeof(float) + xq.capacity();
 }
 
 std::size_t Activations::bytes_for(const ModelConfig& config, std::size_t max_tokens, std::size_t n_ctx)
 {
     const auto sizes = buffer_sizes(config, max_tokens, n_ctx);
-    return std::accumulate(sizes.begin(), sizes.end(), std::size_t{0}) * sizeof(float);
+    return std::accumulate(sizes.begin(), sizes.end(), std::size_t{0}) * sizeof(float) + xq_bytes(config, max_tokens);
 }
 
 } // namespace edge_rt::model

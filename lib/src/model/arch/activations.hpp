@@ -25,10 +25,11 @@ struct Activations {
     std::vector<float> ff_b;       // [n][n_ff]
     std::vector<float> scores;     // [n_ctx] attention weights of one head
     std::vector<float> vec_a, vec_b; // decoded norm weights / biases
+    std::vector<std::byte> xq;     // a matmul input quantised to 8-bit blocks (SIMD kernels)
 
     /// Sizes every buffer for batches of up to `max_tokens` tokens and a context of `n_ctx`.
     void reserve(const ModelConfig& config, std::size_t max_tokens, std::size_t n_ctx);
-    /// Bytes held by the buffers.
+    /// Bytes held by the buffers (xq included).
     std::size_t bytes() const;
     /// Bytes reserve(config, max_tokens, n_ctx) makes the buffers hold (for the planner).
     static std::size_t bytes_for(const ModelConfig& config, std::size_t max_tokens, std::size_t n_ctx);

@@ -2,6 +2,7 @@
 
 #include "edge_rt/error.hpp"
 #include "kernels/dequantize.hpp"
+#include "kernels/matmul.hpp"
 #include "model/arch/gpt2.hpp"
 #include "model/arch/llama.hpp"
 
@@ -27,6 +28,11 @@ void Architecture::expect_logits(const Activations& a, std::size_t n_rows, std::
     if (n_rows > a.n_tokens || logits.size() != n_rows * config_.n_vocab)
         throw std::invalid_argument(fmt::format("logits for {} of {} tokens given {} floats", n_rows, a.n_tokens,
                                                 logits.size()));
+}
+
+void Architecture::matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const
+{
+    kernels::matmul(kernels_, w, x, n, y, a.xq, *parallel_);
 }
 
 const float* Architecture::vector_of(const kernels::WeightView& v, std::vector<float>& scratch)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kernels/kernel_table.hpp"
+#include "kernels/parallel.hpp"
 #include "model/arch/activations.hpp"
 #include "model/arch/kv_cache.hpp"
 #include "model/model_config.hpp"
@@ -44,6 +45,9 @@ public:
 
     const ModelConfig& config() const { return config_; }
     const kernels::KernelTable& kernels() const { return kernels_; }
+    /// Where the matrix products split their rows (serial until the engine sets its pool);
+    /// `parallel` must outlive every forward call.
+    void set_parallel(const kernels::Parallel& parallel) { parallel_ = &parallel; }
     /// The embedding group, layers 0 .. n_layer-1, then the output group.
     const std::vector<WeightGroup>& groups() const { return groups_; }
     const WeightGroup& embedding_group() const { return groups_.front(); }
@@ -63,11 +67,14 @@ protected:
     static void expect_group(GroupWeights w, const WeightGroup& g);
     /// Checks n_rows <= the batch and that `logits` holds n_rows rows of n_vocab values.
     void expect_logits(const Activations& a, std::size_t n_rows, std::span<float> logits) const;
+    /// y = W x for n inputs through the kernel table, split across the parallel threads.
+    void matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const;
     /// Decodes a 1-D weight (any supported type) into `scratch` and returns its floats.
     static const float* vector_of(const kernels::WeightView& v, std::vector<float>& scratch);
 
     ModelConfig config_;
     const kernels::KernelTable& kernels_;
+    const kernels::Parallel* parallel_ = &kernels::serial();
     std::vector<WeightGroup> groups_;
 };
 

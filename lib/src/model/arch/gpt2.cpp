@@ -87,7 +87,7 @@ void Gpt2::attention_block(std::uint32_t il, GroupWeights w, Activations& a, KvC
 {
     const std::size_t n = a.n_tokens;
     norm_rows(w[kLn1W], w[kLn1B], a, 0, n);
-    kernels_.matmul(w[kQkvW], a.xn.data(), n, a.qkv.data());
+    matmul(w[kQkvW], a.xn.data(), n, a.qkv.data(), a);
     add_bias(a.qkv.data(), w[kQkvB], n, 3 * E_, a);
     // Each token's row is [q | k | v], n_embd values each.
     for (std::size_t t = 0; t < n; ++t) {
@@ -99,7 +99,7 @@ void Gpt2::attention_block(std::uint32_t il, GroupWeights w, Activations& a, KvC
         kernels_.attention({a.qkv.data() + t * 3 * E_, kv.k(il, 0), kv.v(il, 0), pos0 + t + 1, E_, config_.n_head,
                             config_.n_head, hd_, a.scores.data(), a.attn.data() + t * E_});
     }
-    kernels_.matmul(w[kProjW], a.attn.data(), n, a.proj.data());
+    matmul(w[kProjW], a.attn.data(), n, a.proj.data(), a);
     add_bias(a.proj.data(), w[kProjB], n, E_, a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);
 }
@@ -109,10 +109,10 @@ void Gpt2::ffn_block(GroupWeights w, Activations& a) const
     const std::size_t n = a.n_tokens;
     const std::size_t F = config_.n_ff;
     norm_rows(w[kLn2W], w[kLn2B], a, 0, n);
-    kernels_.matmul(w[kUpW], a.xn.data(), n, a.ff_a.data());
+    matmul(w[kUpW], a.xn.data(), n, a.ff_a.data(), a);
     add_bias(a.ff_a.data(), w[kUpB], n, F, a);
     kernels_.gelu(a.ff_a.data(), n * F);
-    kernels_.matmul(w[kDownW], a.ff_a.data(), n, a.proj.data());
+    matmul(w[kDownW], a.ff_a.data(), n, a.proj.data(), a);
     add_bias(a.proj.data(), w[kDownB], n, E_, a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);
 }
@@ -130,7 +130,7 @@ void Gpt2::output(GroupWeights w, Activations& a, std::size_t n_rows, std::span<
     expect_logits(a, n_rows, logits);
     const std::size_t first = a.n_tokens - n_rows;
     norm_rows(w[kLnFW], w[kLnFB], a, first, n_rows);
-    kernels_.matmul(w[kLmHead], a.xn.data() + first * E_, n_rows, logits.data());
+    matmul(w[kLmHead], a.xn.data() + first * E_, n_rows, logits.data(), a);
 }
 
 } // namespace

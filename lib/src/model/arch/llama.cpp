@@ -71,9 +71,9 @@ void Llama::attention_block(std::uint32_t il, GroupWeights w, Activations& a, Kv
 {
     const std::size_t n = a.n_tokens;
     rms_rows(w[kAttnNorm], a, 0, n);
-    kernels_.matmul(w[kWq], a.xn.data(), n, a.q.data());
-    kernels_.matmul(w[kWk], a.xn.data(), n, a.k.data());
-    kernels_.matmul(w[kWv], a.xn.data(), n, a.v.data());
+    matmul(w[kWq], a.xn.data(), n, a.q.data(), a);
+    matmul(w[kWk], a.xn.data(), n, a.k.data(), a);
+    matmul(w[kWv], a.xn.data(), n, a.v.data(), a);
     for (std::size_t t = 0; t < n; ++t) {
         float* q = a.q.data() + t * E_;
         float* k = a.k.data() + t * kv_dim_;
@@ -87,7 +87,7 @@ void Llama::attention_block(std::uint32_t il, GroupWeights w, Activations& a, Kv
         kernels_.attention({a.q.data() + t * E_, kv.k(il, 0), kv.v(il, 0), pos0 + t + 1, kv_dim_, config_.n_head,
                             config_.n_head_kv, hd_, a.scores.data(), a.attn.data() + t * E_});
     }
-    kernels_.matmul(w[kWo], a.attn.data(), n, a.proj.data());
+    matmul(w[kWo], a.attn.data(), n, a.proj.data(), a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);
 }
 
@@ -96,10 +96,10 @@ void Llama::ffn_block(GroupWeights w, Activations& a) const
     const std::size_t n = a.n_tokens;
     const std::size_t F = config_.n_ff;
     rms_rows(w[kFfnNorm], a, 0, n);
-    kernels_.matmul(w[kGate], a.xn.data(), n, a.ff_a.data());
-    kernels_.matmul(w[kUp], a.xn.data(), n, a.ff_b.data());
+    matmul(w[kGate], a.xn.data(), n, a.ff_a.data(), a);
+    matmul(w[kUp], a.xn.data(), n, a.ff_b.data(), a);
     kernels_.silu_mul(a.ff_a.data(), a.ff_b.data(), n * F);
-    kernels_.matmul(w[kDown], a.ff_a.data(), n, a.proj.data());
+    matmul(w[kDown], a.ff_a.data(), n, a.proj.data(), a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);
 }
 
@@ -116,7 +116,7 @@ void Llama::output(GroupWeights w, Activations& a, std::size_t n_rows, std::span
     expect_logits(a, n_rows, logits);
     const std::size_t first = a.n_tokens - n_rows;
     rms_rows(w[kOutNorm], a, first, n_rows);
-    kernels_.matmul(w[kOutMatrix], a.xn.data() + first * E_, n_rows, logits.data());
+    matmul(w[kOutMatrix], a.xn.data() + first * E_, n_rows, logits.data(), a);
 }
 
 } // namespace

@@ -1,0 +1,13 @@
+// Entry points of the aarch64 kernels (neon_matmul.cpp).
+#pragma once
+
+#include "kernels/kernel_table.hpp"
+
+namespace edge_rt::kernels::neon {
+/// ASIMD only (Cortex-A72).
+void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                 std::size_t row_begin, std::size_t row_end);
+/// With sdot; call only when HWCAP_ASIMDDP is set (Cortex-A76).
+void matmul_rows_dotprod(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                         std::size_t row_begin, std::size_t row_end);
+} // namespace edge_rt::kernels::neon

@@ -1,0 +1,185 @@
+// AVX2 + FMA + F16C matrix kernels. Everything after the target pragma may use those
+// instructions, so this file is only entered through avx2_kernels() after cpu_features() saw
+// them; headers come first so no inline library code is compiled for AVX2 by accident.
+#include "core/half.hpp"
+#include "kernels/activation_quant.hpp"
+#include "kernels/matmul.hpp"
+#include "kernels/x86/x86_kernels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <immintrin.h>
+#include <stdexcept>
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,f16c")
+#include "kernels/row_tiles.hpp"
+
+namespace edge_rt::kernels::avx2 {
+namespace {
+
+std::uint16_t load_u16(const std::byte* p)
+{
+    std::uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+}
+
+float hsum(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Float weight types: 8 values at a time as floats, and one at a time for a row's tail.
+struct F32 {
+    static __m256 load8(const std::byte* row, std::size_t c)
+    {
+        return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + c);
+    }
+    static float load1(const std::byte* row, std::size_t c)
+    {
+        float v;
+        std::memcpy(&v, row + 4 * c, 4);
+        return v;
+    }
+};
+struct F16 {
+    static __m256 load8(const std::byte* row, std::size_t c)
+    {
+        return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * c)));
+    }
+    static float load1(const std::byte* row, std::size_t c) { return f16_to_f32(load_u16(row + 2 * c)); }
+};
+struct BF16 {
+    static __m256 load8(const std::byte* row, std::size_t c)
+    {
+        const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * c)));
+        return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
+    }
+    static float load1(const std::byte* row, std::size_t c) { return bf16_to_f32(load_u16(row + 2 * c)); }
+};
+
+// Block weight types: 32 signed 8-bit values and the f16 scale of one block.
+struct Q8 {
+    static constexpr std::size_t kBytes = 34;
+    static __m256i load(const std::byte* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2)); }
+};
+struct Q4 {
+    static constexpr std::size_t kBytes = 18;
+    static __m256i load(const std::byte* b)
+    {
+        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
+        const __m128i mask = _mm_set1_epi8(0x0f);
+        const __m128i lo = _mm_and_si128(packed, mask);                    // elements 0-15
+        const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), mask); // elements 16-31
+        return _mm256_sub_epi8(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(8));
+    }
+};
+
+// sum w_i*x_i of two blocks of 32 int8 as 8 float lanes (exact: |sum| < 2^24). maddubs wants
+// one unsigned operand, so the sign of w moves onto x.
+__m256 dot_i8(__m256i w, __m256i x)
+{
+    const __m256i pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+}
+
+template <class L, int R, int T>
+void float_tile(const WeightView& w, std::size_t stride, const float* x, float* y, std::size_t r, std::size_t t)
+{
+    __m256 acc[R][T];
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < T; ++j)
+            acc[i][j] = _mm256_setzero_ps();
+    const std::size_t c8 = w.cols / 8 * 8;
+    for (std::size_t c = 0; c < c8; c += 8) {
+        __m256 wv[R];
+        for (int i = 0; i < R; ++i)
+            wv[i] = L::load8(w.data + (r + i) * stride, c);
+        for (int j = 0; j < T; ++j) {
+            const __m256 xv = _mm256_loadu_ps(x + (t + j) * w.cols + c);
+            for (int i = 0; i < R; ++i)
+                acc[i][j] = _mm256_fmadd_ps(wv[i], xv, acc[i][j]);
+        }
+    }
+    for (int i = 0; i < R; ++i) {
+        for (int j = 0; j < T; ++j) {
+            float s = hsum(acc[i][j]);
+            for (std::size_t c = c8; c < w.cols; ++c)
+                s = std::fma(L::load1(w.data + (r + i) * stride, c), x[(t + j) * w.cols + c], s);
+            y[(t + j) * w.rows + r + i] = s;
+        }
+    }
+}
+
+template <class W, int R, int T>
+void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, float* y, std::size_t r, std::size_t t)
+{
+    const std::size_t nb = w.cols / 32;
+    const std::size_t xrow = nb * kXqBlockBytes;
+    __m256 acc[R][T];
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < T; ++j)
+            acc[i][j] = _mm256_setzero_ps();
+    for (std::size_t b = 0; b < nb; ++b) {
+        __m256i wq[R];
+        float dw[R];
+        for (int i = 0; i < R; ++i) {
+            const std::byte* blk = w.data + (r + i) * stride + b * W::kBytes;
+            wq[i] = W::load(blk);
+            dw[i] = _cvtsh_ss(load_u16(blk));
+        }
+        for (int j = 0; j < T; ++j) {
+            const std::byte* xb = xq + (t + j) * xrow + b * kXqBlockBytes;
+            const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + kXqQuantOffset));
+            const float dx = xq_scale(xb);
+            for (int i = 0; i < R; ++i)
+                acc[i][j] = _mm256_fmadd_ps(dot_i8(wq[i], xv), _mm256_set1_ps(dw[i] * dx), acc[i][j]);
+        }
+    }
+    for (int i = 0; i < R; ++i)
+        for (int j = 0; j < T; ++j)
+            y[(t + j) * w.rows + r + i] = hsum(acc[i][j]);
+}
+
+template <class L>
+void float_rows(const WeightView& w, const float* x, std::size_t n, float* y, std::size_t r0, std::size_t r1)
+{
+    const std::size_t stride = row_bytes(w.dtype, w.cols);
+    tiling::for_each_tile<4, 2>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
+        float_tile<L, R, T>(w, stride, x, y, r, t);
+    });
+}
+
+template <class W>
+void quant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
+{
+    const std::size_t stride = row_bytes(w.dtype, w.cols);
+    tiling::for_each_tile<4, 2>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
+        quant_tile<W, R, T>(w, stride, xq, y, r, t);
+    });
+}
+
+} // namespace
+
+void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                 std::size_t row_begin, std::size_t row_end)
+{
+    switch (w.dtype) {
+    case DType::F32: return float_rows<F32>(w, x, n, y, row_begin, row_end);
+    case DType::F16: return float_rows<F16>(w, x, n, y, row_begin, row_end);
+    case DType::BF16: return float_rows<BF16>(w, x, n, y, row_begin, row_end);
+    case DType::Q8_0: return quant_rows<Q8>(w, xq, n, y, row_begin, row_end);
+    case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
+    }
+    throw std::invalid_argument("avx2 matmul: unsupported weight type");
+}
+
+} // namespace edge_rt::kernels::avx2
+
+#pragma GCC pop_options
