@@ -106,7 +106,7 @@ std::string speed_table(const std::vector<Record>& recs)
 
 std::string split_table(const std::vector<Record>& recs)
 {
-    std::string out = "config compute stall io\n";
+    std::string out = "# config compute_ms stall_ms io_ms (per token)\n";
     for (const auto& r : recs)
         out += fmt::format("{} {} {} {}\n", quoted(label_of(r, recs)), r.at("compute_ms_per_token_median"),
                            r.at("stall_ms_per_token_median"), r.at("io_ms_per_token_median"));
@@ -144,13 +144,13 @@ std::string script(const fs::path& dir, const std::vector<Record>& recs, std::si
         "plot {split_dat} using 2:xtic(1) title 'compute', '' using 3 title 'stall (waiting for reads)', "
         "'' using 0:4 with points pt 7 ps 1.5 lc rgb 'black' title 'I/O busy'\n"
         "set output {lat_png}\nset title 'Per-token latency distribution (all repetitions)'\n"
-        "set style data boxplot\nset style boxplot outliers pointtype 7\nset boxwidth 0.5\n"
+        "set style boxplot outliers pointtype 7\nset boxwidth 0.5\nset xrange [0.5:{n}.5]\n"
         "set xtics ({xtics}) rotate by -30\nset ylabel 'ms per token'\nunset key\n"
-        "plot for [i=0:{n_last}] {lat_dat} index i using ({{i+1}}):1 lc i+1\n",
+        "plot for [i=0:{n_last}] {lat_dat} index i using (i+1):1 with boxplot lc i+1\n",
         fmt::arg("speed_png", at("tokens_per_s.png")), fmt::arg("speed_dat", at("tokens_per_s.dat")),
         fmt::arg("last", n_series + 1), fmt::arg("split_png", at("time_split.png")),
         fmt::arg("split_dat", at("time_split.dat")), fmt::arg("lat_png", at("token_latency.png")),
-        fmt::arg("lat_dat", at("token_latency.dat")), fmt::arg("xtics", xtics), fmt::arg("n_last", recs.size() - 1));
+        fmt::arg("lat_dat", at("token_latency.dat")), fmt::arg("xtics", xtics), fmt::arg("n_last", recs.size() - 1), fmt::arg("n", recs.size()));
 }
 
 } // namespace
@@ -201,9 +201,12 @@ std::vector<fs::path> plot_bench_csv(const std::string& csv_text, const fs::path
     const auto r = run_child({"gnuplot", (dir / "plots.gp").string()}, false);
     if (r.exit_code == 127)
         throw IoError("bench --plot: gnuplot is not installed (apt-get install gnuplot-nox, or scripts/install-deps.sh)");
-    if (r.exit_code != 0)
-        throw IoError(fmt::format("bench --plot: gnuplot failed ({}): {}", describe_exit(r.exit_code),
-                                  r.err.substr(0, r.err.find('\n'))));
+    if (r.exit_code != 0) {
+        auto err = r.err.substr(0, r.err.find_last_not_of(" \n") + 1); // gnuplot's last line names the problem
+        err = err.substr(err.find_last_of('\n') + 1);
+        throw IoError(fmt::format("{}: gnuplot failed ({}): {}", (dir / "plots.gp").string(),
+                                  describe_exit(r.exit_code), err));
+    }
     return {dir / "tokens_per_s.png", dir / "time_split.png", dir / "token_latency.png"};
 }
 
