@@ -122,6 +122,8 @@ TEST(BenchCli, CsvHasTheSeedColumnsAndOneSaneRowPerCombination)
         EXPECT_EQ(row.at("budget_bytes"), order[i].first == "512K" ? "524288" : "4194304");
         EXPECT_EQ(row.at("step"), std::to_string(i));
         EXPECT_EQ(row.at("reps"), "2");
+        EXPECT_EQ(row.at("io_backend"), "auto");
+        EXPECT_THAT(row.at("io_backend_used"), ::testing::AnyOf("uring", "pread"));
         EXPECT_GT(num(row, "tokens_per_sec"), 0.0);
         EXPECT_EQ(num(row, "tokens_per_sec"), num(row, "decode_tok_s_median"));
         EXPECT_GT(num(row, "total_latency_ms"), num(row, "enqueue_latency_ms"));
@@ -182,7 +184,7 @@ TEST(BenchCli, JsonIsOneDocumentWithRawReadAndSummary)
 
 TEST(BenchCli, JsonlIsOneObjectPerConfiguration)
 {
-    const auto r = bench({"-t", "1,2", "--prompt-tokens", "2", "-n", "3", "-r", "1", "-o", "jsonl"});
+    const auto r = bench({"-t", "1,2", "--io-backend", "pread", "--prompt-tokens", "2", "-n", "3", "-r", "1", "-o", "jsonl"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::istringstream lines(r.out);
     std::vector<json> objs;
@@ -194,6 +196,8 @@ TEST(BenchCli, JsonlIsOneObjectPerConfiguration)
     for (const auto& o : objs) {
         EXPECT_EQ(o.at("status"), "ok");
         EXPECT_EQ(o.at("budget"), "model");
+        EXPECT_EQ(o.at("io_backend"), "pread");
+        EXPECT_EQ(o.at("io_backend_used"), "pread");
         EXPECT_EQ(o.at("token_ms").size(), 3u);
         EXPECT_EQ(o.at("uuid"), objs[0].at("uuid"));
     }

@@ -160,6 +160,8 @@ RepResult measure(const ChildResult& child)
     RepResult r;
     r.token_ms = m.at("token_ms").get<std::vector<double>>();
     r.text = doc.at("text").get<std::string>();
+    r.io_backend = m.at("io_backend").get<std::string>();
+    r.direct_io = m.at("direct_io").get<bool>();
     auto& v = r.values;
     v[metric_index("decode_tok_s")] = get("decode_tokens_per_s");
     v[metric_index("prefill_tok_s")] = get("prefill_tokens_per_s");

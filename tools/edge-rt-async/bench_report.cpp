@@ -25,7 +25,9 @@ std::string med(const Stat& s, int digits, double scale = 1.0) { return fmt::for
 Row row_of(const BenchReport& report, const ConfigResult& r)
 {
     const auto& c = r.config;
-    Row row{c.budget_label, c.strategy, std::to_string(c.threads), c.io_backend, std::to_string(c.prompt_tokens),
+    // The backend the runs used (what "auto" became), "+buf" when O_DIRECT was not possible.
+    const std::string io = r.ok() ? r.reps.front().io_backend + (r.reps.front().direct_io ? "" : "+buf") : c.io_backend;
+    Row row{c.budget_label, c.strategy, std::to_string(c.threads), io, std::to_string(c.prompt_tokens),
             std::to_string(c.n_tokens)};
     if (!r.ok()) {
         row.resize(kHeader.size() - 1, "-");

@@ -34,6 +34,8 @@ struct RepResult {
     std::array<double, kMetricCount> values{};
     std::vector<double> token_ms; // per generated token
     std::string text;             // what the child generated
+    std::string io_backend;       // what the child used ("auto" resolved), and whether with O_DIRECT
+    bool direct_io = false;
 };
 
 struct ConfigResult {
