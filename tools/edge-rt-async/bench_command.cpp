@@ -170,6 +170,7 @@ RepResult measure(const ChildResult& child)
     v[metric_index("io_ms_per_token")] = get("io_ms") / passes;
     v[metric_index("compute_ms_per_token")] = get("compute_ms") / passes;
     v[metric_index("stall_ms_per_token")] = get("stall_ms") / passes;
+    v[metric_index("other_ms_per_token")] = (get("wall_ms") - get("compute_ms") - get("stall_ms")) / passes;
     v[metric_index("overlap")] = get("overlap");
     v[metric_index("peak_pool_bytes")] = get("peak_pool_bytes");
     v[metric_index("peak_rss_bytes")] = child.peak_rss_bytes;

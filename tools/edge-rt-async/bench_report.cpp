@@ -12,7 +12,7 @@ constexpr double kMiB = 1024.0 * 1024.0;
 using Row = std::vector<std::string>;
 
 const Row kHeader{"budget", "strategy", "thr", "io", "pp", "n", "decode tok/s", "prefill tok/s", "MiB/token",
-                  "read GB/s", "of raw", "io ms/tok", "comp ms/tok", "stall ms/tok", "overlap", "pool MiB",
+                  "read GB/s", "of raw", "io ms/tok", "comp ms/tok", "stall ms/tok", "other ms/tok", "overlap", "pool MiB",
                   "RSS MiB", "note"};
 
 std::string med_sd(const Stat& s, int digits)
@@ -39,7 +39,7 @@ Row row_of(const BenchReport& report, const ConfigResult& r)
         med_sd(r.stat("decode_tok_s"), 2), med_sd(r.stat("prefill_tok_s"), 2), med(r.stat("bytes_per_token"), 1, kMiB),
         med(r.stat("read_gb_s"), 3), share ? fmt::format("{:.0f}%", *share * 100) : "-",
         med(r.stat("io_ms_per_token"), 1), med(r.stat("compute_ms_per_token"), 1), med(r.stat("stall_ms_per_token"), 1),
-        med(r.stat("overlap"), 2), med(r.stat("peak_pool_bytes"), 1, kMiB), med(r.stat("peak_rss_bytes"), 1, kMiB), "",
+        med(r.stat("other_ms_per_token"), 1), med(r.stat("overlap"), 2), med(r.stat("peak_pool_bytes"), 1, kMiB), med(r.stat("peak_rss_bytes"), 1, kMiB), "",
     });
     return row;
 }
