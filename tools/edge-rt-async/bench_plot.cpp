@@ -26,7 +26,7 @@ std::vector<Record> ok_records(const std::string& csv_text)
     const auto& header = rows.front();
     for (const char* need : {"budget", "strategy", "threads", "io_backend", "prompt_tokens", "n_tokens", "status",
                              "decode_tok_s_median", "compute_ms_per_token_median", "stall_ms_per_token_median",
-                             "io_ms_per_token_median", "token_ms"})
+                             "other_ms_per_token_median", "io_ms_per_token_median", "token_ms"})
         if (std::find(header.begin(), header.end(), need) == header.end())
             throw FormatError(fmt::format("bench --plot: the results have no '{}' column (not a bench CSV?)", need));
     std::vector<Record> records;
@@ -106,10 +106,11 @@ std::string speed_table(const std::vector<Record>& recs)
 
 std::string split_table(const std::vector<Record>& recs)
 {
-    std::string out = "# config compute_ms stall_ms io_ms (per token)\n";
+    std::string out = "# config compute_ms stall_ms other_ms io_ms (per token)\n";
     for (const auto& r : recs)
-        out += fmt::format("{} {} {} {}\n", quoted(label_of(r, recs)), r.at("compute_ms_per_token_median"),
-                           r.at("stall_ms_per_token_median"), r.at("io_ms_per_token_median"));
+        out += fmt::format("{} {} {} {} {}\n", quoted(label_of(r, recs)), r.at("compute_ms_per_token_median"),
+                           r.at("stall_ms_per_token_median"), r.at("other_ms_per_token_median"),
+                           r.at("io_ms_per_token_median"));
     return out;
 }
 
@@ -138,11 +139,11 @@ std::string script(const fs::path& dir, const std::vector<Record>& recs, std::si
         "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
         "set xlabel 'memory budget'\nset ylabel 'tokens/s'\nset yrange [0:*]\n"
         "plot for [i=2:{last}] {speed_dat} using i:xtic(1) title columnheader(i)\n"
-        "set output {split_png}\nset title 'Time per token: compute + stall (bars), I/O busy (points)'\n"
+        "set output {split_png}\nset title 'Time per token: compute + stall + other = wall (bars), I/O busy (points)'\n"
         "set style histogram rowstacked\nset boxwidth 0.6\nset xtics rotate by -30\nset xlabel ''\n"
         "set ylabel 'ms per token'\n"
-        "plot {split_dat} using 2:xtic(1) title 'compute', '' using 3 title 'stall (waiting for reads)', "
-        "'' using 0:4 with points pt 7 ps 1.5 lc rgb 'black' title 'I/O busy'\n"
+        "plot {split_dat} using 2:xtic(1) title 'compute', '' using 3 title 'stall (waiting for reads)', '' using 4 title 'other (hand-offs)', "
+        "'' using 0:5 with points pt 7 ps 1.5 lc rgb 'black' title 'I/O busy'\n"
         "set output {lat_png}\nset title 'Per-token latency distribution (all repetitions)'\n"
         "set style boxplot outliers pointtype 7\nset boxwidth 0.5\nset xrange [0.5:{n}.5]\n"
         "set xtics ({xtics}) rotate by -30\nset ylabel 'ms per token'\nunset key\n"
