@@ -14,6 +14,7 @@
 #include "model/model_source.hpp"
 #include "plan/plan.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <fcntl.h>
