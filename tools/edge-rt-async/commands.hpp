@@ -12,6 +12,7 @@ struct Command {
     int (*run)(const std::vector<std::string>& args);
 };
 
+int bench_command(const std::vector<std::string>& args);
 int gen_model_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);

@@ -45,6 +45,7 @@ struct RunOptions {
     bool verbose = false;
     bool json = false;
     bool no_bos = false;
+    bool ignore_eos = false; // benchmarks: always generate -n tokens
     std::optional<std::filesystem::path> tokenizer; // overrides the model's own
     std::optional<std::filesystem::path> logits_out;
 };
@@ -66,6 +67,7 @@ po::options_description run_options()
         ("json", "print one JSON object at the end instead of streaming text")
         ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
         ("no-bos", "do not start a text prompt with the BOS token")
+        ("ignore-eos", "do not stop at the end-of-sequence token: generate all -n tokens")
         ("tokenizer", po::value<std::string>(), "tokenizer to use instead of the model's: a GGUF, a tokenizer.json, or a folder with vocab.json+merges.txt or encoder.json+vocab.bpe");
     opts.add(settings_options(true));
     return opts;
@@ -120,6 +122,7 @@ RunOptions to_options(const po::variables_map& vm)
     o.verbose = vm.count("verbose") > 0;
     o.json = vm.count("json") > 0;
     o.no_bos = vm.count("no-bos") > 0;
+    o.ignore_eos = vm.count("ignore-eos") > 0;
     if (vm.count("tokenizer"))
         o.tokenizer = vm["tokenizer"].as<std::string>();
     if (vm.count("logits-out"))
@@ -329,7 +332,8 @@ int run(const RunOptions& o)
     runtime::GenerateOptions gen;
     gen.max_tokens = o.max_tokens;
     gen.sampler = o.sampler;
-    gen.eos = tokenizer ? tokenizer->eos() : special_id(engine.source(), "tokenizer.ggml.eos_token_id");
+    if (!o.ignore_eos)
+        gen.eos = tokenizer ? tokenizer->eos() : special_id(engine.source(), "tokenizer.ggml.eos_token_id");
     const auto monitor = start_monitor(engine, o.settings.monitor);
     gen.monitor = monitor.get();
 

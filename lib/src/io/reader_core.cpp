@@ -152,8 +152,16 @@ asio::awaitable<void> QueuedReader::read(std::vector<ReadRange> ranges)
 {
     Batch batch(core_.io);
     core_.plan(batch, ranges);
+    std::size_t bytes = 0;
+    for (const auto& c : batch.chunks)
+        bytes += c.len;
+    // A small read (embedding rows the compute waits for now) goes ahead of queued group reads
+    // (prefetches of tens of MiB): it then waits only for the reads already in flight.
+    const auto at = bytes <= core_.options.chunk_bytes ? queue_.begin() : queue_.end();
+    std::vector<Chunk*> chunks;
     for (auto& c : batch.chunks)
-        queue_.push_back(&c);
+        chunks.push_back(&c);
+    queue_.insert(at, chunks.begin(), chunks.end());
     pump();
     co_await wait_for(batch);
 }

@@ -2,6 +2,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <algorithm>
@@ -152,7 +153,19 @@ void Streamer::release(std::size_t i)
 {
     if (plan_.groups[i].resident)
         return;
-    start_read(pass_ * streamed_.size() + stream_pos_[i] + active_);
+    const std::uint64_t n = pass_ * streamed_.size() + stream_pos_[i] + active_;
+    if (active_ < 2) { // the next group needs this very slot: nothing to overlap with
+        start_read(n);
+        return;
+    }
+    // Start the read from the io_context's queue, once the caller has handed the next group to
+    // the compute pool: submitting a slot's reads (tens of MiB) takes milliseconds that would
+    // otherwise sit between two computes. Counted in flight already, so reset() waits for it.
+    ++in_flight_;
+    asio::post(io_, [this, n] {
+        --in_flight_;
+        start_read(n);
+    });
 }
 
 void Streamer::io_started()

@@ -1,0 +1,46 @@
+// A finished sweep and its renderings: an aligned table, Markdown, CSV (the benchmark-workflow
+// seed's columns first, then ours), one JSON document, or JSON Lines (one object per config).
+#pragma once
+
+#include "bench_machine.hpp"
+#include "bench_options.hpp"
+#include "bench_stats.hpp"
+#include "monitor/io_probe.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edge_rt::cli {
+
+struct BenchReport {
+    std::string model;
+    ModelFacts model_facts;
+    MachineFacts machine;
+    int repetitions = 0;
+    bool direct_io = true;
+    std::uint64_t seed = 0;
+    std::optional<monitor::IoProbeResult> raw_read;
+    std::vector<ConfigResult> results;
+    BenchSummary summary;
+
+    /// Raw device read bandwidth in GB/s (1e9 bytes), 0 when not measured.
+    double raw_gb_s() const { return raw_read ? raw_read->mb_per_s() / 1000.0 : 0.0; }
+    /// A configuration's median read GB/s as a share of the raw bandwidth; nullopt without --raw-read.
+    std::optional<double> read_share(const ConfigResult& r) const;
+};
+
+/// "256M sequential t2 uring p16 n16": a configuration in one short phrase.
+std::string config_label(const BenchConfig& c);
+
+std::string render_table(const BenchReport& r, bool markdown);
+std::string render_summary(const BenchReport& r);
+std::string render_csv(const BenchReport& r);
+std::string render_json(const BenchReport& r);
+std::string render_jsonl(const BenchReport& r);
+
+/// The header of render_csv: the seed's 16 columns, then ours.
+std::vector<std::string> csv_columns();
+
+} // namespace edge_rt::cli
