@@ -137,7 +137,7 @@ asio::awaitable<ReadyGroup> Streamer::acquire(std::size_t i)
     const std::uint64_t n = pass_ * streamed_.size() + stream_pos_[i];
     Slot& slot = *slots_[n % active_];
     const auto start = Clock::now();
-    while (!slot.done)
+    while (!slot.done || slot.read != n)
         co_await wait_on(slot.ready);
     stall_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     if (slot.error)
@@ -161,6 +161,12 @@ void Streamer::release(std::size_t i)
     // Start the read from the io_context's queue, once the caller has handed the next group to
     // the compute pool: submitting a slot's reads (tens of MiB) takes milliseconds that would
     // otherwise sit between two computes. Counted in flight already, so reset() waits for it.
+    // The slot is claimed now, not when the post runs: an acquire() of the group this slot
+    // holds next must wait for the new read, never take the old group's bytes for it.
+    Slot& slot = *slots_[n % active_];
+    slot.read = n;
+    slot.done = false;
+    slot.error = nullptr;
     ++in_flight_;
     asio::post(io_, [this, n] {
         --in_flight_;
