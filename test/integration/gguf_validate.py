@@ -170,7 +170,7 @@ def main():
         # The checker itself must catch a broken file: a version-2 header.
         broken = os.path.join(tmp, "m0.gguf")
         data = bytearray(open(broken, "rb").read())
-        data[8:12] = struct.pack("<I", 2)  # version 2 where 3 is required
+        data[4:8] = struct.pack("<I", 2)  # version 2 where 3 is required
         open(broken, "wb").write(bytes(data))
         if not any("version" in p for p in validate(broken)):
             print("FAIL the checker accepted a version-2 header")
