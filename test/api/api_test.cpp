@@ -4,6 +4,7 @@
 #include "edge_rt/runtime.hpp"
 
 #include "env.hpp"
+#include "runtime/engine.hpp"
 
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>
@@ -236,6 +237,90 @@ TEST_F(PublicApi, LoadFailureNamesTheFile)
 {
     std::exception_ptr error;
     async_load(io, "/nonexistent/model.gguf", {}, [&](std::exception_ptr e, Model) { error = e; });
+    io.run();
+    ASSERT_TRUE(error);
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/model.gguf"), std::string::npos) << e.what();
+    }
+}
+
+} // namespace
+} // namespace edge_rt
+
+namespace edge_rt {
+namespace {
+
+RuntimeConfig streaming_config()
+{
+    RuntimeConfig c;
+    c.budget_bytes = 900 * 1024; // under the bundled model's 1.2 MiB of weights
+    c.ctx_size = 64;
+    c.io_backend = IoBackend::Pread;
+    return c;
+}
+
+// async_plan's plan is the one the engine makes for the same options, and it reads no weight.
+TEST(PublicApiPlan, CallbackPlanEqualsTheEnginesPlan)
+{
+    asio::io_context io{1};
+    PlanInfo info;
+    std::exception_ptr error;
+    async_plan(io, test::bundled_model().string(), streaming_config(), [&](std::exception_ptr e, PlanInfo p) {
+        error = e;
+        info = std::move(p);
+    });
+    io.run(); // returns only once the plan is delivered (the operation holds work)
+    ASSERT_FALSE(error);
+
+    runtime::EngineOptions options;
+    options.budget = 900 * 1024;
+    options.n_ctx = 64;
+    options.reader.backend = io::IoBackend::Pread;
+    runtime::Engine engine(test::bundled_model(), options);
+    const auto& plan = engine.plan();
+    EXPECT_EQ(info.strategy, "speculative-prefetch");
+    EXPECT_EQ(info.n_ctx, 64u);
+    EXPECT_EQ(info.groups, plan.groups.size());
+    EXPECT_EQ(info.slots, plan.slots);
+    EXPECT_EQ(info.predicted_peak_bytes, plan.predicted_peak);
+    EXPECT_EQ(info.streamed_bytes_per_pass, plan.streamed_bytes);
+    EXPECT_EQ(info.minimum_budget_bytes, plan.minimum_budget);
+    EXPECT_LE(info.predicted_peak_bytes, 900u * 1024u);
+    EXPECT_GT(info.streamed_bytes_per_pass, 0u); // it does not all fit
+    EXPECT_LT(info.resident_groups, info.groups);
+}
+
+// A budget below the minimum fails with BudgetError naming the minimum; use_awaitable throws it.
+TEST(PublicApiPlan, AwaitableThrowsBudgetErrorBelowTheMinimum)
+{
+    asio::io_context io{1};
+    auto config = streaming_config();
+    config.budget_bytes = 64 * 1024;
+    std::string message;
+    bool budget_error = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            try {
+                co_await async_plan(io, test::bundled_model().string(), config, asio::use_awaitable);
+            } catch (const BudgetError& e) {
+                budget_error = true;
+                message = e.what();
+            }
+        },
+        asio::detached);
+    io.run();
+    EXPECT_TRUE(budget_error);
+    EXPECT_NE(message.find("minimum"), std::string::npos) << message;
+}
+
+TEST(PublicApiPlan, MissingFileIsAnIoErrorNamingIt)
+{
+    asio::io_context io{1};
+    std::exception_ptr error;
+    async_plan(io, "/nonexistent/model.gguf", RuntimeConfig{}, [&](std::exception_ptr e, PlanInfo) { error = e; });
     io.run();
     ASSERT_TRUE(error);
     try {

@@ -11,7 +11,7 @@
 #include "model/model_source.hpp"
 #include "model/tokenizer/tokenizer.hpp"
 #include "runtime/engine.hpp"
-#include "runtime/row_reader.hpp"
+#include "runtime/plan_request.hpp"
 #include "runtime/weight_layout.hpp"
 
 #include <algorithm>
@@ -23,25 +23,6 @@ namespace edge_rt::cli {
 namespace {
 
 constexpr std::size_t kMaxBatch = 512; // runtime::EngineOptions::max_batch's default
-
-std::string group_name(const model::WeightGroup& g)
-{
-    switch (g.kind) {
-    case model::GroupKind::Embedding: return "embedding";
-    case model::GroupKind::Output: return "output";
-    case model::GroupKind::Layer: break;
-    }
-    return fmt::format("layer {}", g.layer);
-}
-
-// The token embedding is read a row at a time when it is its group's only tensor, stored as rows.
-const model::TensorRef* row_readable(const model::WeightGroup& g, const model::TensorTable& tensors)
-{
-    if (g.kind != model::GroupKind::Embedding || g.weights.size() != 1)
-        return nullptr;
-    const auto& t = tensors.require(g.weights[0].name);
-    return t.transposed ? nullptr : &t;
-}
 
 TokenizerFacts tokenizer_facts(const model::ModelSource& src)
 {
@@ -77,7 +58,7 @@ ModelFacts model_facts(model::ModelSource& src, const model::Architecture& arch)
     m.config = src.config;
     m.tokenizer = tokenizer_facts(src);
     for (const auto& g : arch.groups()) {
-        GroupRow row{group_name(g), g.weights.size(), 0, runtime::group_slot_bytes(g, src.tensors), {}};
+        GroupRow row{runtime::group_name(g), g.weights.size(), 0, runtime::group_slot_bytes(g, src.tensors), {}};
         for (const auto& w : g.weights) {
             const auto& t = src.tensors.require(w.name);
             row.weight_bytes += t.nbytes;
@@ -92,21 +73,11 @@ ModelFacts model_facts(model::ModelSource& src, const model::Architecture& arch)
     return m;
 }
 
-// Engine::make_request() without a budget (see the file comment).
+// Engine::make_request() without a budget: the same request (runtime/plan_request.hpp).
 plan::PlanRequest plan_request(const model::ModelSource& src, const model::Architecture& arch, std::size_t n_ctx,
                                const plan::CostModel& cost)
 {
-    const auto& c = src.config;
-    const std::size_t batch = std::min(kMaxBatch, n_ctx);
-    const std::uint64_t kv_dim = std::uint64_t{c.n_head_kv} * c.head_dim();
-    plan::PlanRequest r;
-    r.fixed_bytes = 2 * std::uint64_t{c.n_layer} * n_ctx * kv_dim * sizeof(float) +
-                    model::Activations::bytes_for(c, batch, n_ctx) + std::uint64_t{c.n_vocab} * sizeof(float);
-    for (const auto& g : arch.groups()) {
-        const auto* rows = row_readable(g, src.tensors);
-        r.groups.push_back({group_name(g), runtime::group_slot_bytes(g, src.tensors),
-                            rows ? runtime::RowReader::buffer_bytes(*rows, batch) : 0});
-    }
+    plan::PlanRequest r = runtime::base_plan_request(src, arch, n_ctx, kMaxBatch, 1);
     r.cost = cost;
     return r;
 }
@@ -117,7 +88,7 @@ std::uint64_t bytes_read_per_token(const plan::ExecutionPlan& p, const model::Ar
 {
     std::uint64_t n = p.streamed_bytes;
     for (const std::size_t i : p.on_demand)
-        if (const auto* t = row_readable(arch.groups().at(i), tensors))
+        if (const auto* t = runtime::row_readable(arch.groups().at(i), tensors))
             n += t->nbytes / t->rows();
     return n;
 }

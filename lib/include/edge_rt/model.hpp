@@ -1,5 +1,5 @@
-// A loaded model on the caller's io_context, and async_load: the Asio asynchronous operation
-// that opens, plans and reads it without blocking that io_context.
+// A loaded model on the caller's io_context; async_load, the Asio asynchronous operation that
+// opens, plans and reads it without blocking that io_context; and async_plan, which only plans.
 //
 // Threading: the io_context must be run by ONE thread (the engine's coroutines, reads and
 // completions all run on it; only compute leaves it, on the model's compute pool).
@@ -12,6 +12,7 @@
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
 #include <asio/dispatch.hpp>
+#include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <cstdint>
 #include <exception>
@@ -68,7 +69,38 @@ private:
     std::shared_ptr<State> state_;
 };
 
+/// The plan a RuntimeConfig gives a model: what stays resident, what streams, what it costs.
+struct PlanInfo {
+    /// The strategy carried out ("sequential", "greedy-grouping", "speculative-prefetch"; never "auto").
+    std::string strategy;
+    /// Context length planned for.
+    std::size_t n_ctx = 0;
+    /// Weight groups read whole (the token embedding read a row at a time is not counted).
+    std::size_t groups = 0;
+    /// Of those, the ones read once at load and kept.
+    std::size_t resident_groups = 0;
+    /// Prefetch ring slots and the bytes of each (0 when every weight is resident).
+    unsigned slots = 0;
+    std::uint64_t slot_bytes = 0;
+    /// KV cache, activations, logits and row buffers.
+    std::uint64_t fixed_bytes = 0;
+    std::uint64_t resident_bytes = 0;
+    /// Weight bytes read every forward pass.
+    std::uint64_t streamed_bytes_per_pass = 0;
+    /// What the pool will hold at most: fixed + resident + ring. Never above the budget.
+    std::uint64_t predicted_peak_bytes = 0;
+    /// The smallest budget this model runs in with this context.
+    std::uint64_t minimum_budget_bytes = 0;
+    /// The cost model's estimate (assumed read and compute speeds; a guide, not a measurement).
+    double predicted_ms_per_token = 0;
+    /// Whether reads run while earlier groups compute.
+    bool overlaps = false;
+};
+
 namespace detail {
+/// Type-erased start of async_plan; `complete` runs on a planner thread.
+EDGE_RT_API void start_plan(std::string path, RuntimeConfig config,
+                            std::function<void(std::exception_ptr, PlanInfo)> complete);
 /// Type-erased start of async_load; `complete` runs on the io_context.
 EDGE_RT_API void start_load(asio::io_context& io, std::string path, RuntimeConfig config,
                             std::function<void(std::exception_ptr, Model)> complete);
@@ -92,6 +124,33 @@ auto async_load(asio::io_context& io, std::string path, RuntimeConfig config, Co
             auto h = std::make_shared<decltype(handler)>(std::move(handler));
             detail::start_load(io, std::move(p), c, [h, ex](std::exception_ptr e, Model m) {
                 asio::dispatch(ex, [h, e, m = std::move(m)]() mutable { std::move(*h)(e, std::move(m)); });
+            });
+        },
+        token, std::move(path), config);
+}
+
+/// Reads `path`'s headers and plans it under `config` (budget, strategy, prefetch depth, context)
+/// exactly as async_load would, without reading any weight: on a planner thread, so `io` is not
+/// blocked. Use it to choose a budget before loading.
+///
+/// Completion signature: `void(std::exception_ptr error, PlanInfo plan)`, delivered on the
+/// handler's associated executor (default: `io`'s). `error` holds an edge_rt::Error on failure:
+/// FormatError / IoError naming the file, ConfigError, or BudgetError naming the minimum when the
+/// budget is too small. Cancellation: not supported (planning takes milliseconds).
+template <typename CompletionToken>
+auto async_plan(asio::io_context& io, std::string path, RuntimeConfig config, CompletionToken&& token)
+{
+    return asio::async_initiate<CompletionToken, void(std::exception_ptr, PlanInfo)>(
+        [&io](auto handler, std::string p, RuntimeConfig c) {
+            // The work guard keeps the handler's executor alive while the planner thread runs.
+            auto ex = asio::get_associated_executor(handler, io.get_executor());
+            auto work = std::make_shared<asio::executor_work_guard<decltype(ex)>>(ex);
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            detail::start_plan(std::move(p), c, [h, ex, work](std::exception_ptr e, PlanInfo info) {
+                asio::dispatch(ex, [h, e, work, info = std::move(info)]() mutable {
+                    std::move(*h)(e, std::move(info));
+                    work->reset();
+                });
             });
         },
         token, std::move(path), config);

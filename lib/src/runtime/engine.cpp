@@ -3,6 +3,7 @@
 #include "kernels/dispatch.hpp"
 #include "model/arch/activations.hpp"
 #include "model/arch/validate.hpp"
+#include "runtime/plan_request.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/streamer.hpp"
 #include "runtime/weight_layout.hpp"
@@ -18,26 +19,6 @@ namespace {
 double ms_since(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string group_name(const model::WeightGroup& g)
-{
-    switch (g.kind) {
-    case model::GroupKind::Embedding: return "embedding";
-    case model::GroupKind::Output: return "output";
-    case model::GroupKind::Layer: break;
-    }
-    return fmt::format("layer {}", g.layer);
-}
-
-// The token embedding can be read a row at a time when it is the group's only tensor and is
-// stored as rows (not transposed).
-const model::TensorRef* row_readable(const model::WeightGroup& g, const model::TensorTable& tensors)
-{
-    if (g.kind != model::GroupKind::Embedding || g.weights.size() != 1)
-        return nullptr;
-    const auto& t = tensors.require(g.weights[0].name);
-    return t.transposed ? nullptr : &t;
 }
 
 } // namespace
@@ -77,19 +58,7 @@ Engine::~Engine()
 
 plan::PlanRequest Engine::make_request() const
 {
-    const auto& c = config();
-    const std::size_t batch = std::min(options_.max_batch, n_ctx_);
-    const std::uint64_t kv_dim = static_cast<std::uint64_t>(c.n_head_kv) * c.head_dim();
-    plan::PlanRequest r;
-    // KV cache, activations for one prompt chunk, the logits.
-    r.fixed_bytes = 2 * std::uint64_t{c.n_layer} * n_ctx_ * kv_dim * sizeof(float) +
-                    model::Activations::bytes_for(c, batch, n_ctx_) +
-                    std::max<std::uint64_t>(options_.logit_rows, 1) * c.n_vocab * sizeof(float);
-    for (const auto& g : arch_->groups()) {
-        const auto* rows = row_readable(g, source_.tensors);
-        r.groups.push_back({group_name(g), group_slot_bytes(g, source_.tensors),
-                            rows ? RowReader::buffer_bytes(*rows, batch) : 0});
-    }
+    plan::PlanRequest r = base_plan_request(source_, *arch_, n_ctx_, options_.max_batch, options_.logit_rows);
     r.budget = options_.budget ? options_.budget : std::numeric_limits<std::uint64_t>::max();
     r.strategy = options_.strategy;
     r.prefetch_depth = options_.prefetch_depth;

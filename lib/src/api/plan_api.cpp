@@ -1,0 +1,76 @@
+// async_plan: headers, validation and the plan on a thread of its own, no weight read. The
+// request is the engine's (runtime/plan_request.hpp), so the plan is the one async_load makes.
+#include "edge_rt/model.hpp"
+
+#include "edge_rt/error.hpp"
+#include "kernels/kernel_table.hpp"
+#include "model/arch/architecture.hpp"
+#include "model/arch/validate.hpp"
+#include "model/model_source.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/plan_request.hpp"
+
+#include <fmt/format.h>
+#include <limits>
+#include <thread>
+
+namespace edge_rt {
+namespace {
+
+PlanInfo plan_model(const std::string& path, const RuntimeConfig& config)
+{
+    if (config.prefetch_depth == 0)
+        throw ConfigError("RuntimeConfig: prefetch_depth must be at least 1");
+    const auto source = model::open_model(path);
+    const auto& c = source.config;
+    const auto arch = model::make_architecture(c, kernels::scalar_kernels()); // groups only
+    model::validate_tensors(*arch, source.tensors);
+    const std::size_t n_ctx = config.ctx_size ? config.ctx_size : runtime::default_context_length(c);
+    if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
+        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions for {} only",
+                                      path, n_ctx, c.n_ctx_train));
+    auto request = runtime::base_plan_request(source, *arch, n_ctx, config.max_batch, 1);
+    request.budget = config.budget_bytes ? config.budget_bytes : std::numeric_limits<std::uint64_t>::max();
+    request.strategy = static_cast<plan::Strategy>(static_cast<int>(config.strategy));
+    request.prefetch_depth = config.prefetch_depth;
+    const auto plan = plan::make_plan(request);
+    PlanInfo info;
+    info.strategy = std::string(plan::to_string(plan.strategy));
+    info.n_ctx = n_ctx;
+    info.groups = plan.groups.size();
+    for (const auto& g : plan.groups)
+        info.resident_groups += g.resident ? 1 : 0;
+    info.slots = plan.slots;
+    info.slot_bytes = plan.slot_bytes;
+    info.fixed_bytes = plan.fixed_bytes;
+    info.resident_bytes = plan.resident_bytes;
+    info.streamed_bytes_per_pass = plan.streamed_bytes;
+    info.predicted_peak_bytes = plan.predicted_peak;
+    info.minimum_budget_bytes = plan.minimum_budget;
+    info.predicted_ms_per_token = plan.predicted_ms_per_token;
+    info.overlaps = plan.overlaps;
+    return info;
+}
+
+} // namespace
+
+namespace detail {
+
+void start_plan(std::string path, RuntimeConfig config, std::function<void(std::exception_ptr, PlanInfo)> complete)
+{
+    // Detached: the completion holds a work guard on the caller's executor, so the caller's
+    // io_context keeps running until the plan is delivered.
+    std::thread([path = std::move(path), config, complete = std::move(complete)] {
+        PlanInfo info;
+        std::exception_ptr error;
+        try {
+            info = plan_model(path, config);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        complete(error, std::move(info));
+    }).detach();
+}
+
+} // namespace detail
+} // namespace edge_rt

@@ -1,0 +1,27 @@
+// The plan request for a model: what every byte outside the weights costs (KV cache for the
+// context, activations for one prompt chunk, logits) and each weight group's slot size. One
+// function, so the engine, `inspect` and the API's async_plan all plan the same model the same way.
+#pragma once
+
+#include "model/arch/architecture.hpp"
+#include "model/model_source.hpp"
+#include "plan/plan.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace edge_rt::runtime {
+
+/// "embedding", "output" or "layer N": how plans and logs name a weight group.
+std::string group_name(const model::WeightGroup& group);
+
+/// The token embedding can be read a row at a time when it is the group's only tensor and is
+/// stored as rows (not transposed): that tensor, or nullptr.
+const model::TensorRef* row_readable(const model::WeightGroup& group, const model::TensorTable& tensors);
+
+/// The request without budget, strategy or cost model (the caller sets those). `logit_rows`
+/// rows of logits are planned (at least 1); `max_batch` is the prompt chunk, capped at n_ctx.
+plan::PlanRequest base_plan_request(const model::ModelSource& source, const model::Architecture& arch,
+                                    std::size_t n_ctx, std::size_t max_batch, std::size_t logit_rows);
+
+} // namespace edge_rt::runtime
