@@ -159,19 +159,19 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
             acc[i][j] = _mm512_setzero_ps();
-    for (std::size_t b = 0; b < nb; b += 2) {
-        const bool two = b + 1 < nb;
+    // `Two` is false only for an odd last block, so the main loop has no per-block branches.
+    const auto pair = [&]<bool Two>(std::size_t b) {
         __m512i wu[R];
         __m512 dw[R];
         for (int i = 0; i < R; ++i) {
             const std::byte* blk = w.data + (r + i) * stride + b * W::kBytes;
-            wu[i] = W::load_pair(blk, two);
-            dw[i] = weight_scales(blk, W::kBytes, two);
+            wu[i] = W::load_pair(blk, Two);
+            dw[i] = weight_scales(blk, W::kBytes, Two);
         }
         for (int j = 0; j < T; ++j) {
             __m512i xs;
             __m512 dx;
-            load_x_pair(xq + (t + j) * xrow + b * kXqBlockBytes, two, xs, dx);
+            load_x_pair(xq + (t + j) * xrow + b * kXqBlockBytes, Two, xs, dx);
             const __m512i start = _mm512_sub_epi32(
                 _mm512_setzero_si512(), _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xs), W::kOffsetShift));
             for (int i = 0; i < R; ++i) {
@@ -179,7 +179,12 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
                 acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dx), acc[i][j]);
             }
         }
-    }
+    };
+    std::size_t b = 0;
+    for (; b + 1 < nb; b += 2)
+        pair.template operator()<true>(b);
+    if (b < nb)
+        pair.template operator()<false>(b);
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
             y[(t + j) * w.rows + r + i] = _mm512_reduce_add_ps(acc[i][j]);
