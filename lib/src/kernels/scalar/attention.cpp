@@ -2,7 +2,9 @@
 // the caller's n_kv: only positions 0 .. n_kv-1 (this one included) are visible.
 #include "kernels/scalar/scalar.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace edge_rt::kernels::scalar {
 
@@ -10,19 +12,25 @@ void attention(const AttentionArgs& a)
 {
     const double scale = 1.0 / std::sqrt(static_cast<double>(a.head_dim));
     const std::size_t group = a.n_head / a.n_head_kv; // query heads sharing one KV head
+    std::vector<double> sum(a.head_dim);
     for (std::size_t h = 0; h < a.n_head; ++h) {
         const float* q = a.q + h * a.head_dim;
         const std::size_t kv_offset = (h / group) * a.head_dim;
         for (std::size_t j = 0; j < a.n_kv; ++j)
             a.scores[j] = static_cast<float>(dot(q, a.k + j * a.kv_stride + kv_offset, a.head_dim) * scale);
         softmax(a.scores, a.n_kv);
-        float* out = a.out + h * a.head_dim;
-        for (std::size_t d = 0; d < a.head_dim; ++d) {
-            double sum = 0.0;
-            for (std::size_t j = 0; j < a.n_kv; ++j)
-                sum += static_cast<double>(a.scores[j]) * a.v[j * a.kv_stride + kv_offset + d];
-            out[d] = static_cast<float>(sum);
+        // Position-major, so the cache is read row by row; each output still sums its
+        // products in position order.
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (std::size_t j = 0; j < a.n_kv; ++j) {
+            const float* v = a.v + j * a.kv_stride + kv_offset;
+            const double s = a.scores[j];
+            for (std::size_t d = 0; d < a.head_dim; ++d)
+                sum[d] += s * v[d];
         }
+        float* out = a.out + h * a.head_dim;
+        for (std::size_t d = 0; d < a.head_dim; ++d)
+            out[d] = static_cast<float>(sum[d]);
     }
 }
 

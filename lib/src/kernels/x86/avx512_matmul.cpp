@@ -68,20 +68,32 @@ struct BF16 {
     static float load1(const std::byte* row, std::size_t c) { return bf16_to_f32(load_u16(row + 2 * c)); }
 };
 
-// One block's 32 weights as signed bytes.
+// Two blocks' 32 weights each as unsigned bytes u = w + kOffset, one block per 256-bit half
+// (the second zero when absent). vpdpbusd wants its first operand unsigned; the offset comes
+// back out through the activations' sums (see quant_tile).
 struct Q8 {
     static constexpr std::size_t kBytes = 34;
-    static __m256i load(const std::byte* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2)); }
+    static constexpr int kOffsetShift = 7; // +128
+    static __m512i load_pair(const std::byte* b, bool two)
+    {
+        const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2));
+        const __m256i hi = two ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + kBytes + 2))
+                               : _mm256_setzero_si256();
+        return _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), _mm512_set1_epi8(-128));
+    }
 };
 struct Q4 {
     static constexpr std::size_t kBytes = 18;
-    static __m256i load(const std::byte* b)
+    static constexpr int kOffsetShift = 3; // +8: the nibbles as stored
+    static __m512i load_pair(const std::byte* b, bool two)
     {
-        const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
-        const __m128i mask = _mm_set1_epi8(0x0f);
-        const __m128i lo = _mm_and_si128(packed, mask);
-        const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), mask);
-        return _mm256_sub_epi8(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(8));
+        const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
+        const __m128i p1 = two ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kBytes + 2)) : _mm_setzero_si128();
+        // 128-bit lanes p0 p0 p1 p1, the second of each pair shifted to its high nibbles.
+        const __m512i both = _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1));
+        const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
+        const __m512i shifted = _mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0));
+        return _mm512_and_si512(shifted, _mm512_set1_epi8(0x0f));
     }
 };
 
@@ -113,31 +125,30 @@ void float_tile(const WeightView& w, std::size_t stride, const float* x, float* 
     }
 }
 
-// Blocks b and b+1 of a row (b+1 as zeros past the end) and their scales, one per half.
-template <class W>
-void load_pair(const std::byte* row, std::size_t b, std::size_t nb, __m512i& q, __m512& d)
+// The scales of blocks b and b+1 (0 past the end), one per half: both f16 values converted
+// in one instruction and spread with one permute (two scalar conversions cost more than the
+// dot product itself in a one-token product).
+__m512 weight_scales(const std::byte* blk, std::size_t bytes, bool two)
 {
-    const std::byte* blk = row + b * W::kBytes;
-    const bool two = b + 1 < nb;
-    const __m256i hi = two ? W::load(blk + W::kBytes) : _mm256_setzero_si256();
-    q = _mm512_inserti64x4(_mm512_castsi256_si512(W::load(blk)), hi, 1);
-    const float d1 = two ? _cvtsh_ss(load_u16(blk + W::kBytes)) : 0.0f;
-    d = halves(_cvtsh_ss(load_u16(blk)), d1);
+    const int d1 = two ? load_u16(blk + bytes) : 0;
+    const __m128 d = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(load_u16(blk)), d1, 1));
+    return _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                                 _mm512_castps128_ps512(d));
 }
 
-// The activations of blocks b and b+1 offset to unsigned (x + 128), and their scales.
-void load_x_pair(const std::byte* xrow, std::size_t b, std::size_t nb, __m512i& q, __m512& d)
+// The signed activations of blocks b and b+1 (zeros past the end), and their scales.
+void load_x_pair(const std::byte* xb, bool two, __m512i& q, __m512& d)
 {
-    const std::byte* xb = xrow + b * kXqBlockBytes;
-    const bool two = b + 1 < nb;
     const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + kXqQuantOffset));
     const __m256i hi = two ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + kXqBlockBytes + kXqQuantOffset))
                            : _mm256_setzero_si256();
-    q = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), _mm512_set1_epi8(-128));
-    const float d1 = two ? xq_scale(xb + kXqBlockBytes) : 0.0f;
-    d = halves(xq_scale(xb), d1);
+    q = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+    d = halves(xq_scale(xb), two ? xq_scale(xb + kXqBlockBytes) : 0.0f);
 }
 
+// Each lane of vpdpbusd(c, u, x) adds four products u*x to c. Starting c at -offset times the
+// sum of those four x makes every lane the exact sum of w*x over its four weights, whichever
+// rows the lane is reused for, so the offset costs one step per input instead of per row.
 template <class W, int R, int T>
 void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, float* y, std::size_t r, std::size_t t)
 {
@@ -148,25 +159,32 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
             acc[i][j] = _mm512_setzero_ps();
-    for (std::size_t b = 0; b < nb; b += 2) {
-        __m512i wq[R], wsum[R];
+    // `Two` is false only for an odd last block, so the main loop has no per-block branches.
+    const auto pair = [&]<bool Two>(std::size_t b) {
+        __m512i wu[R];
         __m512 dw[R];
         for (int i = 0; i < R; ++i) {
-            load_pair<W>(w.data + (r + i) * stride, b, nb, wq[i], dw[i]);
-            // -128 * sum(w) per lane: the starting value of each product's accumulation.
-            wsum[i] = _mm512_sub_epi32(_mm512_setzero_si512(),
-                                       _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, wq[i]), 7));
+            const std::byte* blk = w.data + (r + i) * stride + b * W::kBytes;
+            wu[i] = W::load_pair(blk, Two);
+            dw[i] = weight_scales(blk, W::kBytes, Two);
         }
         for (int j = 0; j < T; ++j) {
-            __m512i xu;
+            __m512i xs;
             __m512 dx;
-            load_x_pair(xq + (t + j) * xrow, b, nb, xu, dx);
+            load_x_pair(xq + (t + j) * xrow + b * kXqBlockBytes, Two, xs, dx);
+            const __m512i start = _mm512_sub_epi32(
+                _mm512_setzero_si512(), _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xs), W::kOffsetShift));
             for (int i = 0; i < R; ++i) {
-                const __m512i dot = _mm512_dpbusd_epi32(wsum[i], xu, wq[i]);
+                const __m512i dot = _mm512_dpbusd_epi32(start, wu[i], xs);
                 acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dx), acc[i][j]);
             }
         }
-    }
+    };
+    std::size_t b = 0;
+    for (; b + 1 < nb; b += 2)
+        pair.template operator()<true>(b);
+    if (b < nb)
+        pair.template operator()<false>(b);
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
             y[(t + j) * w.rows + r + i] = _mm512_reduce_add_ps(acc[i][j]);
@@ -185,9 +203,12 @@ template <class W>
 void quant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
 {
     const std::size_t stride = row_bytes(w.dtype, w.cols);
-    tiling::for_each_tile<4, 3>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
-        quant_tile<W, R, T>(w, stride, xq, y, r, t);
-    });
+    const auto tile = [&]<int R, int T>(std::size_t r, std::size_t t) { quant_tile<W, R, T>(w, stride, xq, y, r, t); };
+    // One input (decode): taller tiles share each activation load and offset sum over 8 rows.
+    if (n == 1)
+        tiling::for_each_tile<8, 1>(r0, r1, n, tile);
+    else
+        tiling::for_each_tile<4, 3>(r0, r1, n, tile);
 }
 
 } // namespace

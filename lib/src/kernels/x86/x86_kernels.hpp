@@ -11,4 +11,5 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
 namespace edge_rt::kernels::avx512 {
 void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                  std::size_t row_begin, std::size_t row_end);
+void attention(const AttentionArgs& args);
 } // namespace edge_rt::kernels::avx512

@@ -7,7 +7,8 @@
 namespace edge_rt::kernels {
 namespace {
 
-constexpr KernelTable with_matmul(const char* name, decltype(KernelTable::matmul_rows) rows)
+constexpr KernelTable with_matmul(const char* name, decltype(KernelTable::matmul_rows) rows,
+                                  decltype(KernelTable::attention) attention = scalar::attention)
 {
     return KernelTable{
         .name = name,
@@ -20,7 +21,7 @@ constexpr KernelTable with_matmul(const char* name, decltype(KernelTable::matmul
         .silu_mul = scalar::silu_mul,
         .gelu = scalar::gelu,
         .add = scalar::add,
-        .attention = scalar::attention,
+        .attention = attention,
         .embedding_row = scalar::embedding_row,
     };
 }
@@ -35,7 +36,7 @@ const KernelTable& avx2_kernels()
 
 const KernelTable& avx512_kernels()
 {
-    static constexpr KernelTable table = with_matmul("avx512", avx512::matmul_rows);
+    static constexpr KernelTable table = with_matmul("avx512", avx512::matmul_rows, avx512::attention);
     return table;
 }
 

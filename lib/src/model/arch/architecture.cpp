@@ -7,7 +7,9 @@
 #include "model/arch/llama.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 namespace edge_rt::model {
 
@@ -33,6 +35,26 @@ void Architecture::expect_logits(const Activations& a, std::size_t n_rows, std::
 void Architecture::matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const
 {
     kernels::matmul(kernels_, w, x, n, y, a.xq, *parallel_);
+}
+
+void Architecture::attend(const float* q, std::size_t q_stride, const float* k, const float* v,
+                          std::size_t kv_stride, std::size_t n_head_kv, std::size_t n, std::size_t pos0,
+                          float* out) const
+{
+    const std::size_t heads = config_.n_head;
+    const std::size_t hd = config_.n_embd / heads;
+    const std::size_t group = heads / n_head_kv;
+    const std::size_t pairs = n * heads;
+    // Several tasks per thread even out the causal mask's uneven rows (later tokens see more).
+    const std::size_t tasks = std::min<std::size_t>(pairs, std::size_t{parallel_->threads()} * 8);
+    parallel_->for_each(tasks, [&](std::size_t task) {
+        std::vector<float> scores(pos0 + n);
+        for (std::size_t p = pairs * task / tasks; p < pairs * (task + 1) / tasks; ++p) {
+            const std::size_t t = p / heads, h = p % heads;
+            kernels_.attention({q + t * q_stride + h * hd, k + (h / group) * hd, v + (h / group) * hd, pos0 + t + 1,
+                                kv_stride, 1, 1, hd, scores.data(), out + t * config_.n_embd + h * hd});
+        }
+    });
 }
 
 const float* Architecture::vector_of(const kernels::WeightView& v, std::vector<float>& scratch)

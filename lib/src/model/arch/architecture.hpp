@@ -69,6 +69,12 @@ protected:
     void expect_logits(const Activations& a, std::size_t n_rows, std::span<float> logits) const;
     /// y = W x for n inputs through the kernel table, split across the parallel threads.
     void matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const;
+    /// Attention of the n batch tokens (the first at position pos0) over the cache, one task
+    /// per run of (token, head) pairs across the parallel threads: heads are independent, so
+    /// the result is the same for any thread count. q rows are q_stride floats apart, out rows
+    /// n_embd; k/v are the layer's cache rows (kv_stride floats apart).
+    void attend(const float* q, std::size_t q_stride, const float* k, const float* v, std::size_t kv_stride,
+                std::size_t n_head_kv, std::size_t n, std::size_t pos0, float* out) const;
     /// Decodes a 1-D weight (any supported type) into `scratch` and returns its floats.
     static const float* vector_of(const kernels::WeightView& v, std::vector<float>& scratch);
 

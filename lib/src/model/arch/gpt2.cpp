@@ -95,10 +95,7 @@ void Gpt2::attention_block(std::uint32_t il, GroupWeights w, Activations& a, KvC
         std::copy_n(row + E_, E_, kv.k(il, pos0 + t));
         std::copy_n(row + 2 * E_, E_, kv.v(il, pos0 + t));
     }
-    for (std::size_t t = 0; t < n; ++t) {
-        kernels_.attention({a.qkv.data() + t * 3 * E_, kv.k(il, 0), kv.v(il, 0), pos0 + t + 1, E_, config_.n_head,
-                            config_.n_head, hd_, a.scores.data(), a.attn.data() + t * E_});
-    }
+    attend(a.qkv.data(), 3 * E_, kv.k(il, 0), kv.v(il, 0), E_, config_.n_head, n, pos0, a.attn.data());
     matmul(w[kProjW], a.attn.data(), n, a.proj.data(), a);
     add_bias(a.proj.data(), w[kProjB], n, E_, a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);

@@ -83,10 +83,7 @@ void Llama::attention_block(std::uint32_t il, GroupWeights w, Activations& a, Kv
         std::copy_n(a.v.data() + t * kv_dim_, kv_dim_, kv.v(il, pos0 + t));
     }
     // Every key of the batch is in the cache now; token t sees positions 0 .. pos0+t.
-    for (std::size_t t = 0; t < n; ++t) {
-        kernels_.attention({a.q.data() + t * E_, kv.k(il, 0), kv.v(il, 0), pos0 + t + 1, kv_dim_, config_.n_head,
-                            config_.n_head_kv, hd_, a.scores.data(), a.attn.data() + t * E_});
-    }
+    attend(a.q.data(), E_, kv.k(il, 0), kv.v(il, 0), kv_dim_, config_.n_head_kv, n, pos0, a.attn.data());
     matmul(w[kWo], a.attn.data(), n, a.proj.data(), a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);
 }
