@@ -5,37 +5,16 @@
 #include "kernels/arm/neon_kernels.hpp"
 
 namespace edge_rt::kernels {
-namespace {
-
-constexpr KernelTable with_matmul(const char* name, decltype(KernelTable::matmul_rows) rows)
-{
-    return KernelTable{
-        .name = name,
-        .quantized_activations = true,
-        .matmul_rows = rows,
-        .rmsnorm = scalar::rmsnorm,
-        .layernorm = scalar::layernorm,
-        .rope = scalar::rope,
-        .softmax = scalar::softmax,
-        .silu_mul = scalar::silu_mul,
-        .gelu = scalar::gelu,
-        .add = scalar::add,
-        .attention = scalar::attention,
-        .embedding_row = scalar::embedding_row,
-    };
-}
-
-} // namespace
 
 const KernelTable& neon_kernels()
 {
-    static constexpr KernelTable table = with_matmul("neon", neon::matmul_rows);
+    static constexpr KernelTable table = scalar::table_with("neon", true, neon::matmul_rows);
     return table;
 }
 
 const KernelTable& neon_dotprod_kernels()
 {
-    static constexpr KernelTable table = with_matmul("neon-dotprod", neon::matmul_rows_dotprod);
+    static constexpr KernelTable table = scalar::table_with("neon-dotprod", true, neon::matmul_rows_dotprod);
     return table;
 }
 

@@ -23,4 +23,26 @@ void embedding_row(const WeightView& table, std::size_t row, float* out);
 /// sum a[i]*b[i], accumulated in double (each product of two floats is exact in double).
 double dot(const float* a, const float* b, std::size_t n);
 
+/// A table of the scalar kernels with `rows` (and `attn`) in their place: how every SIMD variant
+/// is built, since the matrix products are where the time goes.
+constexpr KernelTable table_with(const char* name, bool quantized_activations,
+                                 decltype(KernelTable::matmul_rows) rows,
+                                 decltype(KernelTable::attention) attn = attention)
+{
+    return KernelTable{
+        .name = name,
+        .quantized_activations = quantized_activations,
+        .matmul_rows = rows,
+        .rmsnorm = rmsnorm,
+        .layernorm = layernorm,
+        .rope = rope,
+        .softmax = softmax,
+        .silu_mul = silu_mul,
+        .gelu = gelu,
+        .add = add,
+        .attention = attn,
+        .embedding_row = embedding_row,
+    };
+}
+
 } // namespace edge_rt::kernels::scalar

@@ -5,38 +5,16 @@
 #include "kernels/x86/x86_kernels.hpp"
 
 namespace edge_rt::kernels {
-namespace {
-
-constexpr KernelTable with_matmul(const char* name, decltype(KernelTable::matmul_rows) rows,
-                                  decltype(KernelTable::attention) attention = scalar::attention)
-{
-    return KernelTable{
-        .name = name,
-        .quantized_activations = true,
-        .matmul_rows = rows,
-        .rmsnorm = scalar::rmsnorm,
-        .layernorm = scalar::layernorm,
-        .rope = scalar::rope,
-        .softmax = scalar::softmax,
-        .silu_mul = scalar::silu_mul,
-        .gelu = scalar::gelu,
-        .add = scalar::add,
-        .attention = attention,
-        .embedding_row = scalar::embedding_row,
-    };
-}
-
-} // namespace
 
 const KernelTable& avx2_kernels()
 {
-    static constexpr KernelTable table = with_matmul("avx2", avx2::matmul_rows);
+    static constexpr KernelTable table = scalar::table_with("avx2", true, avx2::matmul_rows);
     return table;
 }
 
 const KernelTable& avx512_kernels()
 {
-    static constexpr KernelTable table = with_matmul("avx512", avx512::matmul_rows, avx512::attention);
+    static constexpr KernelTable table = scalar::table_with("avx512", true, avx512::matmul_rows, avx512::attention);
     return table;
 }
 
