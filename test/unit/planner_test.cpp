@@ -73,6 +73,37 @@ TEST(Planner, HandWorkedStrategies)
     EXPECT_TRUE(spec.overlaps);
 }
 
+// Eight equal layers and room to pin four: the pinned ones alternate with streamed ones
+// (blk.1, 3, 5, 7), so the reader has a free slot while each pinned layer computes.
+// 30 fixed + ring 2 x 50 + output 80 (larger than a slot) + 4 x 50 = 410.
+TEST(Planner, PinnedLayersAreSpreadThroughThePass)
+{
+    plan::PlanRequest r;
+    r.groups.push_back({"embd", 100, 10});
+    for (int i = 0; i < 8; ++i)
+        r.groups.push_back({"blk", 50, 0});
+    r.groups.push_back({"output", 80, 0});
+    r.fixed_bytes = 20;
+    r.budget = 410;
+    r.strategy = Strategy::SpeculativePrefetch;
+    const auto p = plan::make_plan(r);
+    std::vector<std::size_t> pinned;
+    for (const auto& g : p.groups)
+        if (g.resident)
+            pinned.insert(pinned.end(), g.members.begin(), g.members.end());
+    EXPECT_EQ(pinned, (std::vector<std::size_t>{2, 4, 6, 8, 9}));
+    EXPECT_EQ(p.slots, 2u);
+    EXPECT_EQ(p.slot_bytes, 50u);
+    EXPECT_EQ(p.predicted_peak, 410u);
+    // One byte less pins three, still spread: positions 1, 4 and 6 of the eight (blk.1, 4, 6).
+    r.budget = 409;
+    pinned.clear();
+    for (const auto& g : plan::make_plan(r).groups)
+        if (g.resident)
+            pinned.insert(pinned.end(), g.members.begin(), g.members.end());
+    EXPECT_EQ(pinned, (std::vector<std::size_t>{2, 5, 7, 9}));
+}
+
 TEST(Planner, BelowTheMinimumFailsNamingIt)
 {
     EXPECT_NO_THROW(plan::make_plan(small(110, Strategy::SpeculativePrefetch)));

@@ -106,8 +106,20 @@ ExecutionPlan greedy_plan(const PlanRequest& r, const Layout& l, std::uint64_t a
     return p;
 }
 
+// `take` of the `n` positions, spread evenly: position (k + 1/2) * n / take for each k.
+std::vector<std::size_t> spread_positions(std::size_t n, std::size_t take)
+{
+    std::vector<std::size_t> at;
+    for (std::size_t k = 0; k < take; ++k)
+        at.push_back((2 * k + 1) * n / (2 * take));
+    return at;
+}
+
 // For a slot size `slot`: groups larger than it must be pinned; then pin the largest others
-// that still fit. Returns the pinned set, or nothing when `slot` is infeasible.
+// that still fit. Among groups of equal size (a model's layers) the pinned ones are spread
+// through the pass instead of taken from its start: a run of pinned groups computes while
+// every slot already holds a later group, so the reader idles; one pinned group between
+// streamed ones keeps it busy. Returns the pinned set, or nothing when `slot` is infeasible.
 std::optional<std::set<std::size_t>> choose_pins(const PlanRequest& r, const Layout& l, std::uint64_t slot,
                                                  std::uint64_t pin_budget)
 {
@@ -126,11 +138,18 @@ std::optional<std::set<std::size_t>> choose_pins(const PlanRequest& r, const Lay
         return std::nullopt;
     std::stable_sort(others.begin(), others.end(),
                      [&](std::size_t a, std::size_t b) { return r.groups[a].bytes > r.groups[b].bytes; });
-    for (std::size_t i : others)
-        if (used + r.groups[i].bytes <= pin_budget) {
-            pinned.insert(i);
-            used += r.groups[i].bytes;
-        }
+    for (std::size_t run = 0; run < others.size();) {
+        const std::uint64_t bytes = r.groups[others[run]].bytes;
+        std::size_t end = run;
+        while (end < others.size() && r.groups[others[end]].bytes == bytes)
+            ++end;
+        const std::uint64_t fit = bytes == 0 ? end - run : (pin_budget - used) / bytes;
+        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(fit, end - run));
+        for (std::size_t at : spread_positions(end - run, take))
+            pinned.insert(others[run + at]);
+        used += take * bytes;
+        run = end;
+    }
     return pinned;
 }
 
