@@ -61,8 +61,8 @@ ModelFacts model_facts(model::ModelSource& src, const model::Architecture& arch)
         GroupRow row{runtime::group_name(g), g.weights.size(), 0, runtime::group_slot_bytes(g, src.tensors), {}};
         for (const auto& w : g.weights) {
             const auto& t = src.tensors.require(w.name);
-            row.weight_bytes += t.nbytes;
-            row.bytes_by_type[dtype_name(t.dtype)] += t.nbytes;
+            row.weight_bytes += runtime::spec_bytes(w, t);
+            row.bytes_by_type[dtype_name(t.dtype)] += runtime::spec_bytes(w, t);
         }
         m.groups.push_back(std::move(row));
     }
@@ -116,8 +116,7 @@ std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t 
 InspectReport inspect_model(const InspectOptions& o)
 {
     auto src = model::open_model(o.model);
-    const auto arch = model::make_architecture(src.config);
-    model::validate_tensors(*arch, src.tensors);
+    const auto arch = runtime::runtime_architecture(src, kernels::scalar_kernels());
 
     InspectReport r;
     r.model = model_facts(src, *arch);

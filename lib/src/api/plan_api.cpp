@@ -23,8 +23,7 @@ PlanInfo plan_model(const std::string& path, const RuntimeConfig& config)
         throw ConfigError("RuntimeConfig: prefetch_depth must be at least 1");
     const auto source = model::open_model(path);
     const auto& c = source.config;
-    const auto arch = model::make_architecture(c, kernels::scalar_kernels()); // groups only
-    model::validate_tensors(*arch, source.tensors);
+    const auto arch = runtime::runtime_architecture(source, kernels::scalar_kernels()); // groups only
     const std::size_t n_ctx = config.ctx_size ? config.ctx_size : runtime::default_context_length(c);
     if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
         throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions for {} only",

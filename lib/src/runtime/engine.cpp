@@ -70,8 +70,7 @@ void Engine::load()
     const auto& c = config();
     if (options_.max_batch == 0)
         throw ConfigError("the prompt chunk (max_batch) must be at least 1 token");
-    arch_ = model::make_architecture(c, options_.kernels ? *options_.kernels : kernels::best_kernels());
-    model::validate_tensors(*arch_, source_.tensors);
+    arch_ = runtime_architecture(source_, options_.kernels ? *options_.kernels : kernels::best_kernels());
     n_ctx_ = options_.n_ctx ? options_.n_ctx : default_context_length(c);
     if (c.arch == model::Arch::Gpt2 && n_ctx_ > c.n_ctx_train)
         throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions "

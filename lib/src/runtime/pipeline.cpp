@@ -20,7 +20,7 @@ void Engine::compute_group(std::size_t planned, const ForwardStep& s,
         case model::GroupKind::Layer: arch_->layer(g.layer, w, *s.act, *s.kv, s.pos0); break;
         case model::GroupKind::Output:
             if (s.logit_rows > 0)
-                arch_->output(w, *s.act, s.logit_rows, s.logits);
+                arch_->output(g, w, *s.act, s.logit_rows, s.logits);
             break;
         }
     }

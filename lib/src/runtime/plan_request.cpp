@@ -1,6 +1,7 @@
 #include "runtime/plan_request.hpp"
 
 #include "model/arch/activations.hpp"
+#include "model/arch/validate.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/weight_layout.hpp"
 
@@ -9,11 +10,56 @@
 
 namespace edge_rt::runtime {
 
+namespace {
+
+// Parts of the output group needed for each to fit in `limit` bytes (1 when it already does,
+// or when the matrix is stored transposed and its rows are not contiguous on disk).
+std::uint32_t output_parts(const model::Architecture& arch, const model::TensorTable& tensors, std::uint64_t limit)
+{
+    const model::WeightGroup& out = arch.groups().back();
+    const model::TensorRef& matrix = tensors.require(out.weights.back().name);
+    const std::uint64_t whole = group_slot_bytes(out, tensors);
+    if (matrix.transposed || whole <= limit || limit == 0)
+        return 1;
+    // Each part also carries up to two alignment pages: a few parts beyond the byte ratio
+    // suffice unless the layers are tiny, where splitting gains nothing.
+    const std::uint64_t rows = matrix.rows(), first = (whole + limit - 1) / limit;
+    for (std::uint64_t parts = first; parts <= std::min(rows, first + 8); ++parts) {
+        bool fits = true;
+        for (std::uint64_t k = 0; k < parts && fits; ++k) {
+            model::WeightGroup part{model::GroupKind::Output, 0, {out.weights.back()}};
+            if (k == 0)
+                part.weights.insert(part.weights.begin(), out.weights.begin(), out.weights.end() - 1);
+            part.weights.back().row_begin = rows * k / parts;
+            part.weights.back().row_end = rows * (k + 1) / parts;
+            fits = group_slot_bytes(part, tensors) <= limit;
+        }
+        if (fits)
+            return static_cast<std::uint32_t>(parts);
+    }
+    return 1;
+}
+
+} // namespace
+
+std::unique_ptr<model::Architecture> runtime_architecture(const model::ModelSource& source,
+                                                          const kernels::KernelTable& kernels)
+{
+    auto arch = model::make_architecture(source.config, kernels);
+    model::validate_tensors(*arch, source.tensors);
+    std::uint64_t largest_layer = 0;
+    for (const auto& g : arch->groups())
+        if (g.kind == model::GroupKind::Layer)
+            largest_layer = std::max(largest_layer, group_slot_bytes(g, source.tensors));
+    arch->split_output(output_parts(*arch, source.tensors, largest_layer));
+    return arch;
+}
+
 std::string group_name(const model::WeightGroup& g)
 {
     switch (g.kind) {
     case model::GroupKind::Embedding: return "embedding";
-    case model::GroupKind::Output: return "output";
+    case model::GroupKind::Output: return g.parts > 1 ? fmt::format("output {}/{}", g.layer + 1, g.parts) : "output";
     case model::GroupKind::Layer: break;
     }
     return fmt::format("layer {}", g.layer);

@@ -8,11 +8,18 @@
 #include "plan/plan.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace edge_rt::runtime {
 
-/// "embedding", "output" or "layer N": how plans and logs name a weight group.
+/// The architecture of `source` as the runtime runs it: checked against the file's tensors, and
+/// with the output matrix split into parts no larger than the largest layer when it is bigger
+/// (vocabulary x embedding often is), so it never sets the prefetch slot size on its own.
+std::unique_ptr<model::Architecture> runtime_architecture(const model::ModelSource& source,
+                                                          const kernels::KernelTable& kernels);
+
+/// "embedding", "layer N", "output" or "output K/N": how plans and logs name a weight group.
 std::string group_name(const model::WeightGroup& group);
 
 /// The token embedding can be read a row at a time when it is the group's only tensor and is

@@ -7,12 +7,16 @@
 namespace edge_rt::runtime {
 namespace {
 
-// Places `t` at `pos`; returns the position after it (and after its transposed copy).
-std::uint64_t place(const model::TensorRef& t, std::uint64_t pos, TensorPlacement& p)
+// Places the rows of `t` that `spec` names at `pos`; returns the position after them (and
+// after the transposed copy; a transposed tensor is never split, see split_output_like_layers).
+std::uint64_t place(const model::TensorRef& t, const model::WeightSpec& spec, std::uint64_t pos, TensorPlacement& p)
 {
     p.tensor = &t;
-    p.read_offset = align_down(t.offset, kSlotAlignment);
-    p.read_bytes = align_up(t.offset + t.nbytes, kSlotAlignment) - p.read_offset;
+    p.rows = (spec.row_end ? spec.row_end : t.rows()) - spec.row_begin;
+    p.data_offset = t.offset + (spec.row_end ? t.nbytes / t.rows() * spec.row_begin : 0);
+    const std::uint64_t nbytes = spec_bytes(spec, t);
+    p.read_offset = align_down(p.data_offset, kSlotAlignment);
+    p.read_bytes = align_up(p.data_offset + nbytes, kSlotAlignment) - p.read_offset;
     p.pos = pos;
     pos += p.read_bytes;
     if (t.transposed) {
@@ -23,6 +27,13 @@ std::uint64_t place(const model::TensorRef& t, std::uint64_t pos, TensorPlacemen
 }
 
 } // namespace
+
+std::uint64_t spec_bytes(const model::WeightSpec& spec, const model::TensorRef& t)
+{
+    if (spec.row_end == 0)
+        return t.nbytes;
+    return t.nbytes / t.rows() * (spec.row_end - spec.row_begin);
+}
 
 void transpose_elements(const std::byte* in, std::byte* out, std::size_t rows, std::size_t cols,
                         std::size_t elem_bytes)
@@ -37,7 +48,7 @@ std::uint64_t group_slot_bytes(const model::WeightGroup& group, const model::Ten
     std::uint64_t pos = 0;
     TensorPlacement p;
     for (const auto& spec : group.weights)
-        pos = place(tensors.require(spec.name), pos, p);
+        pos = place(tensors.require(spec.name), spec, pos, p);
     return pos;
 }
 
@@ -50,7 +61,7 @@ SlotLayout layout_slot(const model::Architecture& arch, const model::TensorTable
         auto& placed = l.placed.emplace_back();
         for (const auto& spec : arch.groups().at(g).weights) {
             const auto& t = tensors.require(spec.name);
-            l.bytes = place(t, l.bytes, placed.emplace_back());
+            l.bytes = place(t, spec, l.bytes, placed.emplace_back());
             l.has_transposed = l.has_transposed || t.transposed;
         }
     }
@@ -74,7 +85,7 @@ void transpose_slot(const SlotLayout& layout, std::byte* slot)
             if (!t.transposed)
                 continue;
             // On disk the rows are shape[1] values long and there are shape[0] of them.
-            const std::byte* disk = slot + p.pos + (t.offset - p.read_offset);
+            const std::byte* disk = slot + p.pos + (p.data_offset - p.read_offset);
             transpose_elements(disk, slot + p.transposed_pos, t.shape.at(0), t.shape.at(1),
                                dtype_info(t.dtype)->block_bytes);
         }
@@ -87,9 +98,10 @@ std::vector<std::vector<kernels::WeightView>> slot_views(const SlotLayout& layou
         auto& v = views.emplace_back();
         for (const auto& p : group) {
             const auto& t = *p.tensor;
-            const std::byte* data = t.transposed ? slot + p.transposed_pos : slot + p.pos + (t.offset - p.read_offset);
+            const std::byte* data =
+                t.transposed ? slot + p.transposed_pos : slot + p.pos + (p.data_offset - p.read_offset);
             v.push_back({data, static_cast<DType>(t.dtype), static_cast<std::size_t>(t.shape.at(0)),
-                         static_cast<std::size_t>(t.rows())});
+                         static_cast<std::size_t>(p.rows)});
         }
     }
     return views;

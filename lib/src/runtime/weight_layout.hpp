@@ -24,6 +24,8 @@ constexpr std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v +
 
 struct TensorPlacement {
     const model::TensorRef* tensor = nullptr;
+    std::uint64_t rows = 0;           // rows of the tensor the group holds (WeightSpec's range)
+    std::uint64_t data_offset = 0;    // file offset of the first of them
     std::uint64_t read_offset = 0;    // file offset, aligned down
     std::uint64_t read_bytes = 0;     // aligned outward
     std::uint64_t pos = 0;            // where the read lands in the slot
@@ -37,6 +39,9 @@ struct SlotLayout {
     std::uint64_t bytes = 0;
     bool has_transposed = false;
 };
+
+/// The bytes of `t` that `spec` names: the whole tensor, or its rows [row_begin, row_end).
+std::uint64_t spec_bytes(const model::WeightSpec& spec, const model::TensorRef& t);
 
 /// Bytes one architecture group needs in a slot (what the planner calls its size).
 std::uint64_t group_slot_bytes(const model::WeightGroup& group, const model::TensorTable& tensors);

@@ -2,18 +2,48 @@
 
 #include "env.hpp"
 #include "model_data.hpp"
+#include "model/writer/synthetic_model.hpp"
 #include "plan/plan.hpp"
 #include "runtime/session.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
 
 namespace edge_rt::test {
 
+std::filesystem::path wide_vocab_model()
+{
+    static const TempDir dir;
+    static const std::filesystem::path path = [] {
+        model::ModelConfig c;
+        c.arch = model::Arch::Llama;
+        c.arch_name = "llama";
+        c.name = "wide-vocab";
+        c.n_embd = 64;
+        c.n_layer = 3;
+        c.n_head = 4;
+        c.n_head_kv = 2;
+        c.n_ff = 128;
+        c.n_vocab = 4096;
+        c.n_ctx_train = 64;
+        c.n_rot = 16;
+        model::SyntheticOptions o;
+        o.preset = "wide-vocab";
+        o.custom = c;
+        o.weight_type = DType::Q8_0;
+        o.seed = 5;
+        o.output = dir.path() / "wide-vocab-q8_0.gguf";
+        model::write_synthetic_model(o);
+        return o.output;
+    }();
+    return path;
+}
+
 std::vector<std::filesystem::path> streaming_models()
 {
     return {bundled_model(), test_data("stories260K/variants/stories260K-Q8_0.gguf"),
-            test_data("gpt2-tiny-random-f32")};
+            test_data("gpt2-tiny-random-f32"), wide_vocab_model()};
 }
 
 runtime::EngineOptions small_options(std::size_t logit_rows)

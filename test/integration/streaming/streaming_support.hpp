@@ -11,9 +11,14 @@
 
 namespace edge_rt::test {
 
-/// The models every streaming test runs: stories260K F32 (bundled), its Q8_0 variant, and the
-/// GPT-2 F32 SafeTensors folder (transposed Conv1D tensors, two-tensor embedding group).
+/// The models every streaming test runs: stories260K F32 (bundled), its Q8_0 variant, the
+/// GPT-2 F32 SafeTensors folder (transposed Conv1D tensors, two-tensor embedding group), and
+/// wide_vocab_model().
 std::vector<std::filesystem::path> streaming_models();
+
+/// A synthetic Q8_0 Llama whose output matrix (vocabulary 4096 x 64) is several times a layer,
+/// so the runtime splits it into parts; written once per process into a temporary folder.
+std::filesystem::path wide_vocab_model();
 
 /// Small context and prompt chunk, so fixed reservations stay small next to the weights;
 /// logits planned for `logit_rows` rows (greedy_run wants every prompt row).

@@ -32,6 +32,48 @@ void Architecture::expect_logits(const Activations& a, std::size_t n_rows, std::
                                                 logits.size()));
 }
 
+void Architecture::split_output(std::uint32_t parts)
+{
+    const WeightGroup whole = groups_.back();
+    if (whole.kind != GroupKind::Output || whole.parts != 1)
+        throw std::logic_error("split_output: the output group is already split");
+    if (parts <= 1)
+        return;
+    const WeightSpec matrix = whole.weights.back();
+    const std::uint64_t rows = matrix.shape.at(1);
+    parts = static_cast<std::uint32_t>(std::min<std::uint64_t>(parts, rows));
+    groups_.pop_back();
+    for (std::uint32_t k = 0; k < parts; ++k) {
+        WeightGroup part{GroupKind::Output, k, {}, parts};
+        if (k == 0)
+            part.weights.assign(whole.weights.begin(), whole.weights.end() - 1);
+        WeightSpec chunk = matrix;
+        chunk.row_begin = rows * k / parts;
+        chunk.row_end = rows * (k + 1) / parts;
+        part.weights.push_back(chunk);
+        groups_.push_back(std::move(part));
+    }
+}
+
+void Architecture::output(const WeightGroup& g, GroupWeights w, Activations& a, std::size_t n_rows,
+                          std::span<float> logits) const
+{
+    expect_group(w, g);
+    expect_logits(a, n_rows, logits);
+    const std::size_t first = a.n_tokens - n_rows;
+    if (g.layer == 0)
+        output_norm(w.first(w.size() - 1), a, first, n_rows);
+    const kernels::WeightView& m = w.back();
+    const std::size_t row0 = g.weights.back().row_begin, V = config_.n_vocab;
+    if (m.rows == V) {
+        matmul(m, a.xn.data() + first * config_.n_embd, n_rows, logits.data(), a);
+        return;
+    }
+    // A part's rows of each token's logits: one product per token, straight into place.
+    for (std::size_t t = 0; t < n_rows; ++t)
+        matmul(m, a.xn.data() + (first + t) * config_.n_embd, 1, logits.data() + t * V + row0, a);
+}
+
 void Architecture::matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const
 {
     kernels::matmul(kernels_, w, x, n, y, a.xq, *parallel_);

@@ -25,12 +25,17 @@ enum class GroupKind { Embedding, Layer, Output };
 struct WeightSpec {
     std::string name;
     std::vector<std::uint64_t> shape;
+    /// Only rows [row_begin, row_end) of a matrix belong to the group (the output matrix split
+    /// into parts); row_end 0 means all of them.
+    std::uint64_t row_begin = 0;
+    std::uint64_t row_end = 0;
 };
 
 struct WeightGroup {
     GroupKind kind = GroupKind::Layer;
-    std::uint32_t layer = 0; // for GroupKind::Layer
+    std::uint32_t layer = 0; // for GroupKind::Layer; the part number for GroupKind::Output
     std::vector<WeightSpec> weights;
+    std::uint32_t parts = 1; // for GroupKind::Output: how many groups the output is split into
 };
 
 /// Views of a group's weights, in the order of its WeightGroup::weights.
@@ -48,21 +53,31 @@ public:
     /// Where the matrix products split their rows (serial until the engine sets its pool);
     /// `parallel` must outlive every forward call.
     void set_parallel(const kernels::Parallel& parallel) { parallel_ = &parallel; }
-    /// The embedding group, layers 0 .. n_layer-1, then the output group.
+    /// The embedding group, layers 0 .. n_layer-1, then the output group (or its parts).
     const std::vector<WeightGroup>& groups() const { return groups_; }
     const WeightGroup& embedding_group() const { return groups_.front(); }
     const WeightGroup& layer_group(std::uint32_t i) const { return groups_.at(1 + i); }
-    const WeightGroup& output_group() const { return groups_.back(); }
+
+    /// Splits the output group into `parts` groups of consecutive vocabulary rows, the first
+    /// also holding the final norm: a large output matrix then streams through slots no bigger
+    /// than a layer. Each logit is the same dot product whatever the split.
+    void split_output(std::uint32_t parts);
 
     /// Starts a batch: act.x receives the embeddings of `tokens`, the first at position `pos0`.
     virtual void embed(GroupWeights w, std::span<const std::int32_t> tokens, std::size_t pos0,
                        Activations& act) const = 0;
     /// Runs layer `i` over the batch in `act`, appending its keys and values to `kv` at pos0...
     virtual void layer(std::uint32_t i, GroupWeights w, Activations& act, KvCache& kv, std::size_t pos0) const = 0;
-    /// Logits of the last `n_rows` tokens of the batch, [n_rows][n_vocab] into `logits`.
-    virtual void output(GroupWeights w, Activations& act, std::size_t n_rows, std::span<float> logits) const = 0;
+    /// Output group (or part) `g` with its views `w`: its rows of the logits of the last `n_rows`
+    /// tokens of the batch, [n_rows][n_vocab] in `logits`. The part holding the final norm must
+    /// run first; the other parts reuse the normalised rows it left in the activations.
+    void output(const WeightGroup& g, GroupWeights w, Activations& act, std::size_t n_rows,
+                std::span<float> logits) const;
 
 protected:
+    /// The final norm of activation rows first .. first+n-1 into act.xn; `w` are the output
+    /// group's views without the matrix.
+    virtual void output_norm(GroupWeights w, Activations& act, std::size_t first, std::size_t n) const = 0;
     /// Checks that `w` has as many views as group `g` has specs (a runtime wiring error otherwise).
     static void expect_group(GroupWeights w, const WeightGroup& g);
     /// Checks n_rows <= the batch and that `logits` holds n_rows rows of n_vocab values.

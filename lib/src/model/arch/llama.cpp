@@ -19,7 +19,9 @@ public:
     void embed(GroupWeights w, std::span<const std::int32_t> tokens, std::size_t pos0,
                Activations& act) const override;
     void layer(std::uint32_t i, GroupWeights w, Activations& act, KvCache& kv, std::size_t pos0) const override;
-    void output(GroupWeights w, Activations& act, std::size_t n_rows, std::span<float> logits) const override;
+
+protected:
+    void output_norm(GroupWeights w, Activations& act, std::size_t first, std::size_t n) const override;
 
 private:
     void attention_block(std::uint32_t il, GroupWeights w, Activations& a, KvCache& kv, std::size_t pos0) const;
@@ -107,13 +109,9 @@ void Llama::layer(std::uint32_t il, GroupWeights w, Activations& a, KvCache& kv,
     ffn_block(w, a);
 }
 
-void Llama::output(GroupWeights w, Activations& a, std::size_t n_rows, std::span<float> logits) const
+void Llama::output_norm(GroupWeights w, Activations& a, std::size_t first, std::size_t n) const
 {
-    expect_group(w, output_group());
-    expect_logits(a, n_rows, logits);
-    const std::size_t first = a.n_tokens - n_rows;
-    rms_rows(w[kOutNorm], a, first, n_rows);
-    matmul(w[kOutMatrix], a.xn.data() + first * E_, n_rows, logits.data(), a);
+    rms_rows(w[kOutNorm], a, first, n);
 }
 
 } // namespace
