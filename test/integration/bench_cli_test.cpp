@@ -157,28 +157,38 @@ TEST(BenchCli, CsvHasTheSeedColumnsAndOneSaneRowPerCombination)
 
 TEST(BenchCli, JsonIsOneDocumentWithRawReadAndSummary)
 {
-    const auto r = bench({"-b", "512K", "-s", "speculative-prefetch", "--prompt-tokens", "3", "-n", "4", "-r", "3",
+    const auto r = bench({"-b", "512K,2M", "-s", "speculative-prefetch", "--prompt-tokens", "3", "-n", "4", "-r", "3",
                           "--raw-read", "-o", "json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto doc = json::parse(r.out);
-    ASSERT_EQ(doc.at("results").size(), 1u);
-    const auto& row = doc.at("results")[0];
-    EXPECT_EQ(row.at("status"), "ok");
-    EXPECT_EQ(row.at("reps"), 3);
-    EXPECT_EQ(row.at("prompt_tokens"), 3);
-    for (const auto& [name, s] : row.at("metrics").items()) {
-        EXPECT_LE(s.at("min").get<double>(), s.at("median").get<double>()) << name;
-        EXPECT_LE(s.at("median").get<double>(), s.at("max").get<double>()) << name;
-    }
-    EXPECT_EQ(row.at("token_ms").size(), 12u);
+    ASSERT_EQ(doc.at("results").size(), 2u);
     const auto& raw = doc.at("raw_read");
     ASSERT_TRUE(raw.is_object());
-    EXPECT_GT(raw.at("gb_s").get<double>(), 0.0);
-    EXPECT_EQ(raw.at("bytes").get<std::uint64_t>(), fs::file_size(bundled_model()) / 4096 * 4096);
-    const double read = row.at("metrics").at("read_gb_s").at("median").get<double>();
-    EXPECT_NEAR(row.at("read_share_of_raw").get<double>(), read / raw.at("gb_s").get<double>(), 1e-9);
-    EXPECT_EQ(doc.at("summary").at("fastest"), 0);
-    EXPECT_EQ(doc.at("summary").at("most_memory_efficient"), 0);
+    EXPECT_EQ(raw.at("bytes_per_probe").get<std::uint64_t>(), fs::file_size(bundled_model()) / 4096 * 4096);
+    // One probe per configuration, taken before it; each row is compared with its own, and the
+    // report's figure is their median.
+    ASSERT_EQ(raw.at("probes_gb_s").size(), 2u);
+    const double p0 = raw.at("probes_gb_s")[0].get<double>(), p1 = raw.at("probes_gb_s")[1].get<double>();
+    EXPECT_GT(p0, 0.0);
+    EXPECT_GT(p1, 0.0);
+    EXPECT_GE(raw.at("gb_s").get<double>(), std::min(p0, p1));
+    EXPECT_LE(raw.at("gb_s").get<double>(), std::max(p0, p1));
+    for (std::size_t i = 0; i < 2; ++i) {
+        const auto& row = doc.at("results")[i];
+        EXPECT_EQ(row.at("status"), "ok");
+        EXPECT_EQ(row.at("reps"), 3);
+        EXPECT_EQ(row.at("prompt_tokens"), 3);
+        for (const auto& [name, s] : row.at("metrics").items()) {
+            EXPECT_LE(s.at("min").get<double>(), s.at("median").get<double>()) << name;
+            EXPECT_LE(s.at("median").get<double>(), s.at("max").get<double>()) << name;
+        }
+        EXPECT_EQ(row.at("token_ms").size(), 12u);
+        EXPECT_EQ(row.at("raw_read_gb_s").get<double>(), raw.at("probes_gb_s")[i].get<double>());
+        const double read = row.at("metrics").at("read_gb_s").at("median").get<double>();
+        EXPECT_NEAR(row.at("read_share_of_raw").get<double>(), read / row.at("raw_read_gb_s").get<double>(), 1e-9);
+    }
+    EXPECT_TRUE(doc.at("summary").at("fastest").is_number());
+    EXPECT_TRUE(doc.at("summary").at("most_memory_efficient").is_number());
     EXPECT_EQ(doc.at("model_facts").at("weight_bytes").get<std::uint64_t>() > 0, true);
 }
 

@@ -48,7 +48,8 @@ po::options_description bench_options()
         ("output,o", po::value<std::string>()->default_value("table"), "table, md, csv, json or jsonl")
         ("no-direct-io", "read weights through the page cache instead of O_DIRECT")
         ("drop-caches", "drop the model file from the page cache before each run (all caches when root)")
-        ("raw-read", "also measure the raw sequential read bandwidth of the model file (O_DIRECT, same reader)")
+        ("raw-read", "also measure the raw sequential read bandwidth of the model file (O_DIRECT, same reader) "
+                     "before each configuration")
         ("plot", po::value<std::string>(), "write PNG plots into DIR (needs gnuplot)")
         ("from", po::value<std::string>(), "with --plot: plot this earlier `bench -o csv` file instead of running");
     return opts;
@@ -277,14 +278,21 @@ int bench(const BenchOptions& o)
     const auto src = model::open_model(o.model);
     BenchReport report{o.model.string(), model_facts(src), machine_facts(), o.repetitions, o.direct_io, o.seed,
                        std::nullopt, {}, {}};
-    if (o.raw_read) {
-        fmt::print(stderr, "bench: measuring the raw read bandwidth of {}\n", o.model.string());
-        report.raw_read = monitor::probe_read_bandwidth(o.model, 4096);
-    }
     const auto configs = expand(o);
     Progress progress(configs.size() * static_cast<std::size_t>(o.repetitions));
-    for (const auto& c : configs)
+    for (const auto& c : configs) {
+        // Probed before each configuration, not once: a shared or virtual disk's speed drifts
+        // over a sweep, and each row is compared with the device as it was for its runs.
+        std::optional<monitor::IoProbeResult> probe;
+        if (o.raw_read) {
+            fmt::print(stderr, "bench: measuring the raw read bandwidth of {}\n", o.model.string());
+            probe = monitor::probe_read_bandwidth(o.model, 4096);
+            if (!report.raw_read)
+                report.raw_read = probe;
+        }
         report.results.push_back(run_config(o, c, prompt_ids(src, c.prompt_tokens), progress));
+        report.results.back().raw_gb_s = probe ? probe->mb_per_s() / 1000.0 : 0.0;
+    }
     report.summary = summarize(report.results);
     print_report(report, o.format);
     if (o.plot_dir)

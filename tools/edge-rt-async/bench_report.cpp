@@ -74,11 +74,22 @@ std::string join_row(const Row& row, const std::vector<std::size_t>& widths, boo
 
 } // namespace
 
+double BenchReport::raw_gb_s() const
+{
+    std::vector<double> probes;
+    for (const auto& r : results)
+        if (r.raw_gb_s > 0)
+            probes.push_back(r.raw_gb_s);
+    if (probes.empty())
+        return raw_read ? raw_read->mb_per_s() / 1000.0 : 0.0;
+    return summarize(probes).median;
+}
+
 std::optional<double> BenchReport::read_share(const ConfigResult& r) const
 {
-    if (!raw_read || raw_gb_s() <= 0 || !r.ok())
+    if (!raw_read || r.raw_gb_s <= 0 || !r.ok())
         return std::nullopt;
-    return r.stat("read_gb_s").median / raw_gb_s();
+    return r.stat("read_gb_s").median / r.raw_gb_s;
 }
 
 std::string config_label(const BenchConfig& c)
@@ -116,10 +127,18 @@ std::string render_summary(const BenchReport& r)
                                   r.model, r.model_facts.size, r.model_facts.quantize,
                                   static_cast<double>(r.model_facts.weight_bytes) / kMiB, r.repetitions,
                                   r.direct_io ? "O_DIRECT where allowed" : "buffered (--no-direct-io)");
-    if (r.raw_read)
-        out += fmt::format("raw read bandwidth: {:.3f} GB/s ({:.0f} MiB of {} read with the {} reader{})\n",
-                           r.raw_gb_s(), static_cast<double>(r.raw_read->bytes) / kMiB, r.raw_read->file,
-                           r.raw_read->backend, r.raw_read->direct ? ", O_DIRECT" : ", buffered");
+    if (r.raw_read) {
+        std::vector<double> probes;
+        for (const auto& c : r.results)
+            if (c.raw_gb_s > 0)
+                probes.push_back(c.raw_gb_s);
+        const Stat p = summarize(probes);
+        out += fmt::format("raw read bandwidth: {:.3f} GB/s, the median of {} probe(s) taken before each "
+                           "configuration (min {:.3f}, max {:.3f}; {:.0f} MiB of {} read with the {} reader{}); "
+                           "\"of raw\" compares each row with its own probe\n",
+                           p.median, probes.size(), p.min, p.max, static_cast<double>(r.raw_read->bytes) / kMiB,
+                           r.raw_read->file, r.raw_read->backend, r.raw_read->direct ? ", O_DIRECT" : ", buffered");
+    }
     if (!r.summary.fastest) {
         out += "no configuration ran successfully\n";
         return out;

@@ -21,13 +21,15 @@ struct BenchReport {
     int repetitions = 0;
     bool direct_io = true;
     std::uint64_t seed = 0;
-    std::optional<monitor::IoProbeResult> raw_read;
+    std::optional<monitor::IoProbeResult> raw_read; // the first probe: file, reader, O_DIRECT
     std::vector<ConfigResult> results;
     BenchSummary summary;
 
-    /// Raw device read bandwidth in GB/s (1e9 bytes), 0 when not measured.
-    double raw_gb_s() const { return raw_read ? raw_read->mb_per_s() / 1000.0 : 0.0; }
-    /// A configuration's median read GB/s as a share of the raw bandwidth; nullopt without --raw-read.
+    /// Raw device read bandwidth in GB/s (1e9 bytes): the median of the probes taken before
+    /// each configuration, 0 when not measured.
+    double raw_gb_s() const;
+    /// A configuration's median read GB/s as a share of the raw bandwidth probed just before it
+    /// (a shared disk's speed drifts during a sweep); nullopt without --raw-read.
     std::optional<double> read_share(const ConfigResult& r) const;
 };
 

@@ -45,6 +45,7 @@ struct ConfigResult {
     std::vector<RepResult> reps;
     std::string error;            // non-empty: the configuration failed (its first line)
     std::array<Stat, kMetricCount> stats{};
+    double raw_gb_s = 0; // --raw-read: the device's bandwidth probed right before these runs
 
     bool ok() const { return error.empty() && !reps.empty(); }
     const Stat& stat(const char* name) const { return stats.at(metric_index(name)); }
