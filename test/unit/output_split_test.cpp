@@ -6,6 +6,7 @@
 #include "kernels/kernel_table.hpp"
 #include "kernels/weight_view.hpp"
 #include "model/arch/architecture.hpp"
+#include "small_config.hpp"
 
 #include <cstring>
 #include <gtest/gtest.h>
@@ -15,22 +16,8 @@ using namespace edge_rt;
 
 namespace {
 
-model::ModelConfig head_config()
-{
-    model::ModelConfig c;
-    c.arch = model::Arch::Llama;
-    c.arch_name = "llama";
-    c.name = "head";
-    c.n_embd = 64;
-    c.n_layer = 1;
-    c.n_head = 4;
-    c.n_head_kv = 2;
-    c.n_ff = 128;
-    c.n_vocab = 200; // 200 / 3 is not whole: the parts hold 66, 67 and 67 rows
-    c.n_ctx_train = 16;
-    c.n_rot = 16;
-    return c;
-}
+// 200 / 3 is not whole: split in three, the parts hold 66, 67 and 67 rows.
+model::ModelConfig head_config() { return test::small_llama_config("head", 1, 200); }
 
 // Q8_0 rows of random quants with scales around 1/64.
 std::vector<std::byte> q8_matrix(std::size_t rows, std::size_t cols, std::mt19937& rng)

@@ -5,6 +5,7 @@
 #include "model/writer/synthetic_model.hpp"
 #include "plan/plan.hpp"
 #include "runtime/session.hpp"
+#include "small_config.hpp"
 #include "temp_dir.hpp"
 
 #include <algorithm>
@@ -16,21 +17,9 @@ std::filesystem::path wide_vocab_model()
 {
     static const TempDir dir;
     static const std::filesystem::path path = [] {
-        model::ModelConfig c;
-        c.arch = model::Arch::Llama;
-        c.arch_name = "llama";
-        c.name = "wide-vocab";
-        c.n_embd = 64;
-        c.n_layer = 3;
-        c.n_head = 4;
-        c.n_head_kv = 2;
-        c.n_ff = 128;
-        c.n_vocab = 4096;
-        c.n_ctx_train = 64;
-        c.n_rot = 16;
         model::SyntheticOptions o;
         o.preset = "wide-vocab";
-        o.custom = c;
+        o.custom = small_llama_config("wide-vocab", 3, 4096);
         o.weight_type = DType::Q8_0;
         o.seed = 5;
         o.output = dir.path() / "wide-vocab-q8_0.gguf";
