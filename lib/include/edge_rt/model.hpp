@@ -98,8 +98,8 @@ struct PlanInfo {
 };
 
 namespace detail {
-/// Type-erased start of async_plan; `complete` runs on a planner thread.
-EDGE_RT_API void start_plan(std::string path, RuntimeConfig config,
+/// Type-erased start of async_plan; `complete` runs on the io_context.
+EDGE_RT_API void start_plan(asio::io_context& io, std::string path, RuntimeConfig config,
                             std::function<void(std::exception_ptr, PlanInfo)> complete);
 /// Type-erased start of async_load; `complete` runs on the io_context.
 EDGE_RT_API void start_load(asio::io_context& io, std::string path, RuntimeConfig config,
@@ -142,11 +142,11 @@ auto async_plan(asio::io_context& io, std::string path, RuntimeConfig config, Co
 {
     return asio::async_initiate<CompletionToken, void(std::exception_ptr, PlanInfo)>(
         [&io](auto handler, std::string p, RuntimeConfig c) {
-            // The work guard keeps the handler's executor alive while the planner thread runs.
+            // The work guard keeps the handler's executor (which may not be io's) alive meanwhile.
             auto ex = asio::get_associated_executor(handler, io.get_executor());
             auto work = std::make_shared<asio::executor_work_guard<decltype(ex)>>(ex);
             auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            detail::start_plan(std::move(p), c, [h, ex, work](std::exception_ptr e, PlanInfo info) {
+            detail::start_plan(io, std::move(p), c, [h, ex, work](std::exception_ptr e, PlanInfo info) {
                 asio::dispatch(ex, [h, e, work, info = std::move(info)]() mutable {
                     std::move(*h)(e, std::move(info));
                     work->reset();

@@ -1,8 +1,9 @@
-// async_plan: headers, validation and the plan on a thread of its own, no weight read. The
+// async_plan: headers, validation and the plan on a planner thread, no weight read. The
 // request is the engine's (runtime/plan_request.hpp), so the plan is the one async_load makes.
 #include "edge_rt/model.hpp"
 
 #include "edge_rt/error.hpp"
+#include "exec/executor.hpp"
 #include "kernels/kernel_table.hpp"
 #include "model/arch/architecture.hpp"
 #include "model/arch/validate.hpp"
@@ -10,9 +11,10 @@
 #include "runtime/engine.hpp"
 #include "runtime/plan_request.hpp"
 
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <limits>
-#include <thread>
 
 namespace edge_rt {
 namespace {
@@ -55,20 +57,30 @@ PlanInfo plan_model(const std::string& path, const RuntimeConfig& config)
 
 namespace detail {
 
-void start_plan(std::string path, RuntimeConfig config, std::function<void(std::exception_ptr, PlanInfo)> complete)
+void start_plan(asio::io_context& io, std::string path, RuntimeConfig config,
+                std::function<void(std::exception_ptr, PlanInfo)> complete)
 {
-    // Detached: the completion holds a work guard on the caller's executor, so the caller's
-    // io_context keeps running until the plan is delivered.
-    std::thread([path = std::move(path), config, complete = std::move(complete)] {
-        PlanInfo info;
-        std::exception_ptr error;
-        try {
-            info = plan_model(path, config);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        complete(error, std::move(info));
-    }).detach();
+    // The planner thread is joined on `io` before `complete` runs: a detached thread could still
+    // be inside its post to `io` (Asio signals the wakeup after unlocking) when the caller,
+    // handed the plan, destroys `io`. ThreadSanitizer saw exactly that.
+    asio::co_spawn(
+        io,
+        [path = std::move(path), config]() -> asio::awaitable<PlanInfo> {
+            auto planner = std::make_unique<exec::ComputePool>(1);
+            std::exception_ptr error;
+            PlanInfo info;
+            try {
+                info = co_await exec::async_compute(
+                    *planner, [&] { return plan_model(path, config); }, asio::use_awaitable);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            planner.reset(); // joins the thread, which has finished posting back
+            if (error)
+                std::rethrow_exception(error);
+            co_return info;
+        },
+        [complete = std::move(complete)](std::exception_ptr e, PlanInfo info) { complete(e, std::move(info)); });
 }
 
 } // namespace detail
