@@ -53,7 +53,7 @@ void matmul(const KernelTable& k, const WeightView& w, const float* x, std::size
         if (scratch.size() < quantized_bytes(w.cols, n))
             scratch.resize(quantized_bytes(w.cols, n));
         std::byte* out = scratch.data();
-        parallel.for_each(n, [&](std::size_t t) { quantize_activations(x, w.cols, t, t + 1, out); });
+        parallel.for_each(n, [&](std::size_t t) { k.quantize(x, w.cols, t, t + 1, out); });
         xq = scratch.data();
     }
     const std::size_t per = rows_per_task(w.rows, parallel.threads());
