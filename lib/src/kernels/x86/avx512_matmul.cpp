@@ -30,18 +30,21 @@ namespace {
 using x86::load_u16;
 
 struct F32 : x86::F32Tail {
+    static constexpr std::size_t kBits = 32;
     static __m512 load16(const std::byte* row, std::size_t c)
     {
         return _mm512_loadu_ps(reinterpret_cast<const float*>(row) + c);
     }
 };
 struct F16 : x86::F16Tail {
+    static constexpr std::size_t kBits = 16;
     static __m512 load16(const std::byte* row, std::size_t c)
     {
         return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * c)));
     }
 };
 struct BF16 : x86::BF16Tail {
+    static constexpr std::size_t kBits = 16;
     static __m512 load16(const std::byte* row, std::size_t c)
     {
         const __m512i h = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * c)));
@@ -86,10 +89,16 @@ void float_tile(const WeightView& w, std::size_t stride, const float* x, float* 
         for (int j = 0; j < T; ++j)
             acc[i][j] = _mm512_setzero_ps();
     const std::size_t c16 = w.cols / 16 * 16;
+    // One input (decode) streams each weight once: fetch the next tile's rows (each a short
+    // stream the hardware prefetcher would only pick up late) while this one is summed.
+    const std::byte* next = w.data + (r + R) * stride + (L::kBits / 8) * 16;
     for (std::size_t c = 0; c < c16; c += 16) {
         __m512 wv[R];
-        for (int i = 0; i < R; ++i)
+        for (int i = 0; i < R; ++i) {
             wv[i] = L::load16(w.data + (r + i) * stride, c);
+            if constexpr (T == 1)
+                _mm_prefetch(reinterpret_cast<const char*>(next + i * stride + (L::kBits / 8) * c), _MM_HINT_T0);
+        }
         for (int j = 0; j < T; ++j) {
             const __m512 xv = _mm512_loadu_ps(x + (t + j) * w.cols + c);
             for (int i = 0; i < R; ++i)
@@ -176,8 +185,12 @@ void quad_tile(const QuantCall& c, std::size_t r, std::size_t valid, std::size_t
         __m512i wu[Q][4];
         __m512 dw[Q];
         for (int q = 0; q < Q; ++q) {
-            for (int i = 0; i < 4; ++i)
+            for (int i = 0; i < 4; ++i) {
                 wu[q][i] = W::load_pair(rows[q][i] + off, Two);
+                // Decode: fetch the next tile's rows ahead, as in float_tile.
+                if constexpr (T == 1)
+                    _mm_prefetch(reinterpret_cast<const char*>(rows[q][i] + 4 * Q * c.stride + off), _MM_HINT_T0);
+            }
             dw[q] = quad_scales(rows[q], off, W::kBytes, Two);
         }
         for (int j = 0; j < T; ++j) {
