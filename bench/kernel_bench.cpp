@@ -158,6 +158,14 @@ bool selected(const std::string& name, const std::vector<std::string>& kind)
 
 } // namespace
 
+TEST_CASE("read bandwidth alone", "[.][bandwidth]")
+{
+    const unsigned threads = bench_threads();
+    const double bw = read_bandwidth(threads);
+    std::printf("read bandwidth, %u threads, 1 GiB buffer: %.1f GB/s (median of 5, cpu share %.0f%%, load %s)\n",
+                threads, bw, 100.0 * g_cpu_share, load_average().c_str());
+}
+
 TEST_CASE("kernels at TinyLlama shapes vs read bandwidth", "[.][kernels]")
 {
     const unsigned threads = bench_threads();
