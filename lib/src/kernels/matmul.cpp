@@ -21,12 +21,14 @@ public:
 
 bool block_type(DType t) { return t == DType::Q8_0 || t == DType::Q4_0; }
 
-// Enough tasks per thread to even out uneven progress, each a whole number of row grains.
-std::size_t rows_per_task(std::size_t rows, unsigned threads)
+// Enough tasks per thread to even out uneven progress (a shared machine, matrices of
+// different heights in one call), each a whole number of row grains. A batch makes every
+// task long, so it gets more of them: the last one then leaves less of a thread idle.
+std::size_t rows_per_task(std::size_t rows, unsigned threads, std::size_t n)
 {
     if (threads <= 1)
         return rows;
-    const std::size_t tasks = std::size_t{threads} * 4;
+    const std::size_t tasks = std::size_t{threads} * (n > 1 ? 16 : 8);
     const std::size_t per = (rows + tasks - 1) / tasks;
     return std::max(kRowGrain, (per + kRowGrain - 1) / kRowGrain * kRowGrain);
 }
@@ -80,7 +82,7 @@ void matmul_shared_input(const KernelTable& k, std::span<const MatmulTarget> tar
     }
     // Tasks of `per` rows (a multiple of kRowGrain) within one matrix: the same row tiles
     // whatever the thread count.
-    const std::size_t per = rows_per_task(rows, parallel.threads());
+    const std::size_t per = rows_per_task(rows, parallel.threads(), n);
     std::vector<std::pair<std::size_t, std::size_t>> tasks; // (target, first row)
     for (std::size_t i = 0; i < targets.size(); ++i)
         for (std::size_t r = 0; r < targets[i].w->rows; r += per)
