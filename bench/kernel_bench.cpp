@@ -1,7 +1,8 @@
 // Kernel throughput at TinyLlama-1.1B shapes against the machine's own read bandwidth, measured
 // here too: decode is a matrix-vector product per weight matrix, so a good kernel streams its
 // weights at close to that bandwidth; prefill (many inputs per call) should be compute-bound.
-// Run: edge-rt-bench "[kernels]"   (EDGE_RT_BENCH_THREADS, default 2; medians of 5 runs)
+// Run: edge-rt-bench "[kernels]"   (EDGE_RT_BENCH_THREADS, default 2; medians of 5 runs;
+// EDGE_RT_BENCH_ONLY="avx512 q4_0" keeps the kernels and types whose names are listed)
 #include "catch_compat.hpp"
 
 #include "core/quant.hpp"
@@ -144,7 +145,26 @@ std::string load_average()
 
 std::string type_name(DType t) { return dtype_name(static_cast<std::uint32_t>(t)); }
 
+// Whether EDGE_RT_BENCH_ONLY (unset: everything) names `name`, or names nothing of its kind.
+bool selected(const std::string& name, const std::vector<std::string>& kind)
+{
+    const char* v = std::getenv("EDGE_RT_BENCH_ONLY");
+    if (!v || !*v)
+        return true;
+    const std::string only = std::string(" ") + v + " ";
+    const auto listed = [&](const std::string& n) { return only.find(" " + n + " ") != std::string::npos; };
+    return listed(name) || std::none_of(kind.begin(), kind.end(), listed);
+}
+
 } // namespace
+
+TEST_CASE("read bandwidth alone", "[.][bandwidth]")
+{
+    const unsigned threads = bench_threads();
+    const double bw = read_bandwidth(threads);
+    std::printf("read bandwidth, %u threads, 1 GiB buffer: %.1f GB/s (median of 5, cpu share %.0f%%, load %s)\n",
+                threads, bw, 100.0 * g_cpu_share, load_average().c_str());
+}
 
 TEST_CASE("kernels at TinyLlama shapes vs read bandwidth", "[.][kernels]")
 {
@@ -159,8 +179,17 @@ TEST_CASE("kernels at TinyLlama shapes vs read bandwidth", "[.][kernels]")
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
     std::printf("%-8s %-6s %-20s %9s %8s %8s %7s %5s | prefill n=64 %8s\n", "kernels", "type", "shape", "us/matvec",
                 "GB/s", "GFLOP/s", "of bw", "cpu", "GFLOP/s");
+    std::vector<std::string> kernel_names, type_names;
+    for (const auto* k : kernels::available_kernels())
+        kernel_names.push_back(k->name);
+    for (DType t : kTypes)
+        type_names.push_back(type_name(t));
     for (const auto* k : kernels::available_kernels()) {
+        if (!selected(k->name, kernel_names))
+            continue;
         for (DType t : kTypes) {
+            if (!selected(type_name(t), type_names))
+                continue;
             for (const auto& s : kShapes) {
                 std::vector<float> values(s.rows * s.cols);
                 for (auto& v : values)

@@ -173,23 +173,25 @@ TEST(ActivationQuant, HandComputedBlock)
     x[1] = -6.34f; // -63.4 -> -63
     x[2] = 0.26f;  // 2.6 -> 3
     x[31] = -12.7f;
-    std::byte out[kernels::kXqBlockBytes];
+    alignas(4) std::byte out[kernels::kXqBlockBytes];
     kernels::quantize_activations(x, 32, 0, 1, out);
-    EXPECT_FLOAT_EQ(kernels::xq_scale(out), 0.1f);
-    const auto* q = reinterpret_cast<const std::int8_t*>(out + kernels::kXqQuantOffset);
+    const kernels::XqRow row = kernels::xq_row(out, 1, 0);
+    EXPECT_FLOAT_EQ(row.d[0], 0.1f);
+    const std::int8_t* q = row.q;
     EXPECT_EQ(q[0], 127);
     EXPECT_EQ(q[1], -63);
     EXPECT_EQ(q[2], 3);
     EXPECT_EQ(q[3], 0);
     EXPECT_EQ(q[31], -127);
-    EXPECT_EQ(kernels::xq_sum(out), 127 - 63 + 3 - 127);
+    EXPECT_FLOAT_EQ(row.dsum[0], 0.1f * (127 - 63 + 3 - 127));
 }
 
 TEST(ActivationQuant, ZeroBlockHasZeroScale)
 {
     float x[32] = {};
-    std::byte out[kernels::kXqBlockBytes];
+    alignas(4) std::byte out[kernels::kXqBlockBytes];
     kernels::quantize_activations(x, 32, 0, 1, out);
-    EXPECT_EQ(kernels::xq_scale(out), 0.0f);
-    EXPECT_EQ(kernels::xq_sum(out), 0);
+    const kernels::XqRow row = kernels::xq_row(out, 1, 0);
+    EXPECT_EQ(row.d[0], 0.0f);
+    EXPECT_EQ(row.dsum[0], 0.0f);
 }

@@ -10,9 +10,9 @@ void quantize_activations(const float* x, std::size_t cols, std::size_t t_begin,
 {
     const std::size_t nb = cols / 32;
     for (std::size_t t = t_begin; t < t_end; ++t) {
+        std::byte* row = out + t * nb * kXqBlockBytes;
         for (std::size_t b = 0; b < nb; ++b) {
             const float* v = x + t * cols + b * 32;
-            std::byte* block = out + (t * nb + b) * kXqBlockBytes;
             float amax = 0.0f;
             for (std::size_t i = 0; i < 32; ++i)
                 amax = std::max(amax, std::fabs(v[i]));
@@ -26,9 +26,10 @@ void quantize_activations(const float* x, std::size_t cols, std::size_t t_begin,
                 q[i] = static_cast<std::int8_t>(r);
                 sum += q[i];
             }
-            std::memcpy(block, &d, 4);
-            std::memcpy(block + 4, &sum, 4);
-            std::memcpy(block + kXqQuantOffset, q, 32);
+            const float dsum = d * static_cast<float>(sum);
+            std::memcpy(row + b * 32, q, 32);
+            std::memcpy(row + nb * 32 + b * 4, &d, 4);
+            std::memcpy(row + nb * 36 + b * 4, &dsum, 4);
         }
     }
 }

@@ -41,6 +41,9 @@ struct KernelTable {
     /// whatever the row range, so splitting rows across threads never changes a result.
     void (*matmul_rows)(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                         std::size_t row_begin, std::size_t row_end);
+    /// Quantises rows [t_begin, t_end) of x ([n][cols]) to Q8 blocks: quantize_activations
+    /// (activation_quant.hpp) or a variant giving the same bytes.
+    void (*quantize)(const float* x, std::size_t cols, std::size_t t_begin, std::size_t t_end, std::byte* out);
     /// out = x / sqrt(mean(x^2) + eps) * weight. `out` may alias `x`.
     void (*rmsnorm)(const float* x, const float* weight, std::size_t n, float eps, float* out);
     /// out = (x - mean) / sqrt(var + eps) * weight + bias. `out` may alias `x`.

@@ -6,6 +6,7 @@
 #include "kernels/parallel.hpp"
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace edge_rt::kernels {
@@ -18,6 +19,18 @@ inline constexpr std::size_t kRowGrain = 16;
 /// activations between calls (grown as needed).
 void matmul(const KernelTable& k, const WeightView& w, const float* x, std::size_t n, float* y,
             std::vector<std::byte>& scratch, const Parallel& parallel = serial());
+
+/// One product of a shared-input call: y = W x.
+struct MatmulTarget {
+    const WeightView* w;
+    float* y;
+};
+
+/// y_i = W_i x for matrices that share their input (Llama's q/k/v, gate/up; equal cols): x is
+/// quantised once and every matrix's row tasks go to the threads in one round, so a token
+/// pays one hand-off instead of one per matrix. Each y_i is what matmul() would give.
+void matmul_shared_input(const KernelTable& k, std::span<const MatmulTarget> targets, const float* x, std::size_t n,
+                         std::vector<std::byte>& scratch, const Parallel& parallel = serial());
 
 /// The same with its own scratch, for tests and one-off calls.
 void matmul(const KernelTable& k, const WeightView& w, const float* x, std::size_t n, float* y);

@@ -107,7 +107,9 @@ template <class Dot, class W, int R, int T>
 void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, float* y, std::size_t r, std::size_t t)
 {
     const std::size_t nb = w.cols / 32;
-    const std::size_t xrow = nb * kXqBlockBytes;
+    XqRow xr[T];
+    for (int j = 0; j < T; ++j)
+        xr[j] = xq_row(xq, nb, t + j);
     float32x4_t acc[R][T];
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
@@ -121,10 +123,9 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
             dw[i] = f16_to_f32(load_u16(blk));
         }
         for (int j = 0; j < T; ++j) {
-            const std::byte* xb = xq + (t + j) * xrow + b * kXqBlockBytes;
-            const auto* q = reinterpret_cast<const std::int8_t*>(xb + kXqQuantOffset);
+            const std::int8_t* q = xr[j].q + 32 * b;
             const int8x16x2_t xv{{vld1q_s8(q), vld1q_s8(q + 16)}};
-            const float dx = xq_scale(xb);
+            const float dx = xr[j].d[b];
             for (int i = 0; i < R; ++i)
                 acc[i][j] = vfmaq_n_f32(acc[i][j], vcvtq_f32_s32(Dot::dot(wq[i], xv)), dw[i] * dx);
         }

@@ -3,6 +3,7 @@
 // SIMD variant is tested against them with a tolerance that reflects its own float error.
 #pragma once
 
+#include "kernels/activation_quant.hpp"
 #include "kernels/kernel_table.hpp"
 
 namespace edge_rt::kernels::scalar {
@@ -33,6 +34,7 @@ constexpr KernelTable table_with(const char* name, bool quantized_activations,
         .name = name,
         .quantized_activations = quantized_activations,
         .matmul_rows = rows,
+        .quantize = quantize_activations,
         .rmsnorm = rmsnorm,
         .layernorm = layernorm,
         .rope = rope,

@@ -4,6 +4,7 @@
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/x86/scalar_tail.hpp"
 #include "kernels/x86/x86_kernels.hpp"
 
 #include <algorithm>
@@ -20,12 +21,7 @@
 namespace edge_rt::kernels::avx2 {
 namespace {
 
-std::uint16_t load_u16(const std::byte* p)
-{
-    std::uint16_t v;
-    std::memcpy(&v, p, 2);
-    return v;
-}
+using x86::load_u16;
 
 float hsum(__m256 v)
 {
@@ -35,33 +31,25 @@ float hsum(__m256 v)
     return _mm_cvtss_f32(s);
 }
 
-// Float weight types: 8 values at a time as floats, and one at a time for a row's tail.
-struct F32 {
+// Float weight types: 8 values at a time as floats (one at a time for a row's tail: x86::*Tail).
+struct F32 : x86::F32Tail {
     static __m256 load8(const std::byte* row, std::size_t c)
     {
         return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + c);
     }
-    static float load1(const std::byte* row, std::size_t c)
-    {
-        float v;
-        std::memcpy(&v, row + 4 * c, 4);
-        return v;
-    }
 };
-struct F16 {
+struct F16 : x86::F16Tail {
     static __m256 load8(const std::byte* row, std::size_t c)
     {
         return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * c)));
     }
-    static float load1(const std::byte* row, std::size_t c) { return f16_to_f32(load_u16(row + 2 * c)); }
 };
-struct BF16 {
+struct BF16 : x86::BF16Tail {
     static __m256 load8(const std::byte* row, std::size_t c)
     {
         const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * c)));
         return _mm256_castsi256_ps(_mm256_slli_epi32(h, 16));
     }
-    static float load1(const std::byte* row, std::size_t c) { return bf16_to_f32(load_u16(row + 2 * c)); }
 };
 
 // Block weight types: 32 signed 8-bit values and the f16 scale of one block.
@@ -121,7 +109,9 @@ template <class W, int R, int T>
 void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, float* y, std::size_t r, std::size_t t)
 {
     const std::size_t nb = w.cols / 32;
-    const std::size_t xrow = nb * kXqBlockBytes;
+    XqRow xr[T];
+    for (int j = 0; j < T; ++j)
+        xr[j] = xq_row(xq, nb, t + j);
     __m256 acc[R][T];
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
@@ -135,9 +125,8 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
             dw[i] = _cvtsh_ss(load_u16(blk));
         }
         for (int j = 0; j < T; ++j) {
-            const std::byte* xb = xq + (t + j) * xrow + b * kXqBlockBytes;
-            const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + kXqQuantOffset));
-            const float dx = xq_scale(xb);
+            const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].q + 32 * b));
+            const float dx = xr[j].d[b];
             for (int i = 0; i < R; ++i)
                 acc[i][j] = _mm256_fmadd_ps(dot_i8(wq[i], xv), _mm256_set1_ps(dw[i] * dx), acc[i][j]);
         }

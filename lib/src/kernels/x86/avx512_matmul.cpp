@@ -5,6 +5,7 @@
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/x86/scalar_tail.hpp"
 #include "kernels/x86/x86_kernels.hpp"
 
 #include <algorithm>
@@ -26,46 +27,29 @@
 namespace edge_rt::kernels::avx512 {
 namespace {
 
-std::uint16_t load_u16(const std::byte* p)
-{
-    std::uint16_t v;
-    std::memcpy(&v, p, 2);
-    return v;
-}
+using x86::load_u16;
 
-// Two 8-lane halves, lo in lanes 0-7 (AVX-512F only: no DQ insert needed).
-__m512 halves(float lo, float hi)
-{
-    return _mm512_castpd_ps(
-        _mm512_insertf64x4(_mm512_castps_pd(_mm512_set1_ps(lo)), _mm256_castps_pd(_mm256_set1_ps(hi)), 1));
-}
-
-struct F32 {
+struct F32 : x86::F32Tail {
+    static constexpr std::size_t kBits = 32;
     static __m512 load16(const std::byte* row, std::size_t c)
     {
         return _mm512_loadu_ps(reinterpret_cast<const float*>(row) + c);
     }
-    static float load1(const std::byte* row, std::size_t c)
-    {
-        float v;
-        std::memcpy(&v, row + 4 * c, 4);
-        return v;
-    }
 };
-struct F16 {
+struct F16 : x86::F16Tail {
+    static constexpr std::size_t kBits = 16;
     static __m512 load16(const std::byte* row, std::size_t c)
     {
         return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * c)));
     }
-    static float load1(const std::byte* row, std::size_t c) { return f16_to_f32(load_u16(row + 2 * c)); }
 };
-struct BF16 {
+struct BF16 : x86::BF16Tail {
+    static constexpr std::size_t kBits = 16;
     static __m512 load16(const std::byte* row, std::size_t c)
     {
         const __m512i h = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + 2 * c)));
         return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
     }
-    static float load1(const std::byte* row, std::size_t c) { return bf16_to_f32(load_u16(row + 2 * c)); }
 };
 
 // Two blocks' 32 weights each as unsigned bytes u = w + kOffset, one block per 256-bit half
@@ -105,10 +89,16 @@ void float_tile(const WeightView& w, std::size_t stride, const float* x, float* 
         for (int j = 0; j < T; ++j)
             acc[i][j] = _mm512_setzero_ps();
     const std::size_t c16 = w.cols / 16 * 16;
+    // One input (decode) streams each weight once: fetch the next tile's rows (each a short
+    // stream the hardware prefetcher would only pick up late) while this one is summed.
+    const std::byte* next = w.data + (r + R) * stride + (L::kBits / 8) * 16;
     for (std::size_t c = 0; c < c16; c += 16) {
         __m512 wv[R];
-        for (int i = 0; i < R; ++i)
+        for (int i = 0; i < R; ++i) {
             wv[i] = L::load16(w.data + (r + i) * stride, c);
+            if constexpr (T == 1)
+                _mm_prefetch(reinterpret_cast<const char*>(next + i * stride + (L::kBits / 8) * c), _MM_HINT_T0);
+        }
         for (int j = 0; j < T; ++j) {
             const __m512 xv = _mm512_loadu_ps(x + (t + j) * w.cols + c);
             for (int i = 0; i < R; ++i)
@@ -125,69 +115,112 @@ void float_tile(const WeightView& w, std::size_t stride, const float* x, float* 
     }
 }
 
-// The scales of blocks b and b+1 (0 past the end), one per half: both f16 values converted
-// in one instruction and spread with one permute (two scalar conversions cost more than the
-// dot product itself in a one-token product).
-__m512 weight_scales(const std::byte* blk, std::size_t bytes, bool two)
+// d[0] in lanes 0-7 and d[1] in lanes 8-15: an input's scales of a pair of blocks.
+__m512 pair_scales(const float* d)
 {
-    const int d1 = two ? load_u16(blk + bytes) : 0;
-    const __m128 d = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(load_u16(blk)), d1, 1));
+    const __m128 v = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(d)));
     return _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-                                 _mm512_castps128_ps512(d));
+                                 _mm512_castps128_ps512(v));
 }
 
-// The signed activations of blocks b and b+1 (zeros past the end), and their scales.
-void load_x_pair(const std::byte* xb, bool two, __m512i& q, __m512& d)
+// The f16 scales of blocks b and b+1 of four rows, laid out like merge4's lanes: each 128-bit
+// lane holds rows 0-3, lanes 0-1 of block b and lanes 2-3 of block b+1 (0 past the end).
+__m512 quad_scales(const std::byte* const rows[4], std::size_t off, std::size_t bytes, bool two)
 {
-    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + kXqQuantOffset));
-    const __m256i hi = two ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + kXqBlockBytes + kXqQuantOffset))
-                           : _mm256_setzero_si256();
-    q = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-    d = halves(xq_scale(xb), two ? xq_scale(xb + kXqBlockBytes) : 0.0f);
+    __m128i h = _mm_setzero_si128();
+    h = _mm_insert_epi16(h, load_u16(rows[0] + off), 0);
+    h = _mm_insert_epi16(h, load_u16(rows[1] + off), 1);
+    h = _mm_insert_epi16(h, load_u16(rows[2] + off), 2);
+    h = _mm_insert_epi16(h, load_u16(rows[3] + off), 3);
+    if (two) {
+        h = _mm_insert_epi16(h, load_u16(rows[0] + off + bytes), 4);
+        h = _mm_insert_epi16(h, load_u16(rows[1] + off + bytes), 5);
+        h = _mm_insert_epi16(h, load_u16(rows[2] + off + bytes), 6);
+        h = _mm_insert_epi16(h, load_u16(rows[3] + off + bytes), 7);
+    }
+    return _mm512_permutexvar_ps(_mm512_set_epi32(7, 6, 5, 4, 7, 6, 5, 4, 3, 2, 1, 0, 3, 2, 1, 0),
+                                 _mm512_castps256_ps512(_mm256_cvtph_ps(h)));
 }
 
-// Each lane of vpdpbusd(c, u, x) adds four products u*x to c. Starting c at -offset times the
-// sum of those four x makes every lane the exact sum of w*x over its four weights, whichever
-// rows the lane is reused for, so the offset costs one step per input instead of per row.
-template <class W, int R, int T>
-void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, float* y, std::size_t r, std::size_t t)
+// Four rows' dot lanes folded into one register: 128-bit lane k holds, for rows 0-3, the sum of
+// lane k's four int32 of each row. Integer adds are exact, so a row's value never depends on
+// its neighbours; the float work (convert, scale, accumulate) then runs once per four rows.
+__m512i merge4(__m512i d0, __m512i d1, __m512i d2, __m512i d3)
 {
-    const std::size_t nb = w.cols / 32;
-    const std::size_t xrow = nb * kXqBlockBytes;
+    const __m512i a = _mm512_add_epi32(_mm512_unpacklo_epi32(d0, d1), _mm512_unpackhi_epi32(d0, d1));
+    const __m512i c = _mm512_add_epi32(_mm512_unpacklo_epi32(d2, d3), _mm512_unpackhi_epi32(d2, d3));
+    return _mm512_add_epi32(_mm512_unpacklo_epi64(a, c), _mm512_unpackhi_epi64(a, c));
+}
+
+// One call's quantised product: weights, their row stride and blocks per row, inputs, output.
+struct QuantCall {
+    const WeightView& w;
+    std::size_t stride, nb;
+    const std::byte* xq;
+    float* y;
+};
+
+// Rows [r, r + 4Q) (only the first `valid` exist; the rest repeat the last and are not stored)
+// times inputs [t, t + T). Each lane of vpdpbusd(c, u, x) adds four products u*x to c;
+// starting c at -offset times the sum of those four x makes every lane the exact sum of w*x,
+// so the weights' unsigned offset costs one step per input instead of per row.
+template <class W, int Q, int T>
+void quad_tile(const QuantCall& c, std::size_t r, std::size_t valid, std::size_t t)
+{
     const __m512i ones = _mm512_set1_epi8(1);
-    __m512 acc[R][T];
-    for (int i = 0; i < R; ++i)
+    const std::byte* rows[Q][4];
+    for (int q = 0; q < Q; ++q)
+        for (int i = 0; i < 4; ++i)
+            rows[q][i] = c.w.data + (r + std::min<std::size_t>(4 * q + i, valid - 1)) * c.stride;
+    XqRow xr[T];
+    for (int j = 0; j < T; ++j)
+        xr[j] = xq_row(c.xq, c.nb, t + j);
+    __m512 acc[Q][T];
+    for (int q = 0; q < Q; ++q)
         for (int j = 0; j < T; ++j)
-            acc[i][j] = _mm512_setzero_ps();
+            acc[q][j] = _mm512_setzero_ps();
     // `Two` is false only for an odd last block, so the main loop has no per-block branches.
     const auto pair = [&]<bool Two>(std::size_t b) {
-        __m512i wu[R];
-        __m512 dw[R];
-        for (int i = 0; i < R; ++i) {
-            const std::byte* blk = w.data + (r + i) * stride + b * W::kBytes;
-            wu[i] = W::load_pair(blk, Two);
-            dw[i] = weight_scales(blk, W::kBytes, Two);
+        const std::size_t off = b * W::kBytes;
+        __m512i wu[Q][4];
+        __m512 dw[Q];
+        for (int q = 0; q < Q; ++q) {
+            for (int i = 0; i < 4; ++i) {
+                wu[q][i] = W::load_pair(rows[q][i] + off, Two);
+                // Decode: fetch the next tile's rows ahead, as in float_tile.
+                if constexpr (T == 1)
+                    _mm_prefetch(reinterpret_cast<const char*>(rows[q][i] + 4 * Q * c.stride + off), _MM_HINT_T0);
+            }
+            dw[q] = quad_scales(rows[q], off, W::kBytes, Two);
         }
         for (int j = 0; j < T; ++j) {
-            __m512i xs;
-            __m512 dx;
-            load_x_pair(xq + (t + j) * xrow + b * kXqBlockBytes, Two, xs, dx);
+            const __m512i xs = Two ? _mm512_loadu_si512(xr[j].q + 32 * b)
+                                   : _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].q + 32 * b)));
+            // Past the last block d[b + 1] is the first d*sum: a finite value times zero dots.
+            const __m512 dx = pair_scales(xr[j].d + b);
             const __m512i start = _mm512_sub_epi32(
                 _mm512_setzero_si512(), _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xs), W::kOffsetShift));
-            for (int i = 0; i < R; ++i) {
-                const __m512i dot = _mm512_dpbusd_epi32(start, wu[i], xs);
-                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dx), acc[i][j]);
+            for (int q = 0; q < Q; ++q) {
+                const __m512i dots = merge4(_mm512_dpbusd_epi32(start, wu[q][0], xs), _mm512_dpbusd_epi32(start, wu[q][1], xs),
+                                            _mm512_dpbusd_epi32(start, wu[q][2], xs), _mm512_dpbusd_epi32(start, wu[q][3], xs));
+                acc[q][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dots), _mm512_mul_ps(dw[q], dx), acc[q][j]);
             }
         }
     };
     std::size_t b = 0;
-    for (; b + 1 < nb; b += 2)
+    for (; b + 1 < c.nb; b += 2)
         pair.template operator()<true>(b);
-    if (b < nb)
+    if (b < c.nb)
         pair.template operator()<false>(b);
-    for (int i = 0; i < R; ++i)
-        for (int j = 0; j < T; ++j)
-            y[(t + j) * w.rows + r + i] = _mm512_reduce_add_ps(acc[i][j]);
+    for (int q = 0; q < Q; ++q) {
+        const std::size_t left = valid - std::min<std::size_t>(valid, 4 * q);
+        const __mmask8 keep = static_cast<__mmask8>(left >= 4 ? 0xf : (1u << left) - 1);
+        for (int j = 0; j < T; ++j) {
+            const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[q][j]), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[q][j]), 1)));
+            const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1));
+            _mm_mask_storeu_ps(c.y + (t + j) * c.w.rows + r + 4 * q, keep, sums);
+        }
+    }
 }
 
 template <class L>
@@ -199,16 +232,34 @@ void float_rows(const WeightView& w, const float* x, std::size_t n, float* y, st
     });
 }
 
+// Block by block of kRowGrain rows, every input over them: tiles of Q quads of rows by T
+// inputs, the block's last rows in quads that may be partial (same arithmetic per row).
+template <class W, int Q, int T>
+void quad_rows(const QuantCall& c, std::size_t n, std::size_t r0, std::size_t r1)
+{
+    for (std::size_t rb = r0; rb < r1; rb += kRowGrain) {
+        const std::size_t re = std::min(r1, rb + kRowGrain);
+        const auto sweep = [&]<int TT>(std::size_t t) {
+            std::size_t r = rb;
+            for (; r + 4 * Q <= re; r += 4 * Q)
+                quad_tile<W, Q, TT>(c, r, 4 * Q, t);
+            for (; r < re; r += 4)
+                quad_tile<W, 1, TT>(c, r, std::min<std::size_t>(4, re - r), t);
+        };
+        std::size_t t = 0;
+        for (; t + T <= n; t += T)
+            sweep.template operator()<T>(t);
+        for (; t < n; ++t)
+            sweep.template operator()<1>(t);
+    }
+}
+
 template <class W>
 void quant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
 {
-    const std::size_t stride = row_bytes(w.dtype, w.cols);
-    const auto tile = [&]<int R, int T>(std::size_t r, std::size_t t) { quant_tile<W, R, T>(w, stride, xq, y, r, t); };
-    // One input (decode): taller tiles share each activation load and offset sum over 8 rows.
-    if (n == 1)
-        tiling::for_each_tile<8, 1>(r0, r1, n, tile);
-    else
-        tiling::for_each_tile<4, 3>(r0, r1, n, tile);
+    const QuantCall c{w, row_bytes(w.dtype, w.cols), w.cols / 32, xq, y};
+    // Two quads share each activation load and offset sum; four inputs share each weight load.
+    quad_rows<W, 2, 4>(c, n, r0, r1);
 }
 
 } // namespace

@@ -12,4 +12,7 @@ namespace edge_rt::kernels::avx512 {
 void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                  std::size_t row_begin, std::size_t row_end);
 void attention(const AttentionArgs& args);
+void quantize_activations(const float* x, std::size_t cols, std::size_t t_begin, std::size_t t_end, std::byte* out);
+void softmax(float* x, std::size_t n);
+void silu_mul(float* gate, const float* up, std::size_t n);
 } // namespace edge_rt::kernels::avx512

@@ -1,5 +1,5 @@
-// The x86-64 kernel tables: SIMD matrix kernels, the scalar reference for the rest (a small
-// share of the time).
+// The x86-64 kernel tables: SIMD matrix kernels (and for AVX-512 the per-token element-wise
+// work of prefill), the scalar reference for the rest (a small share of the time).
 #include "kernels/scalar/scalar.hpp"
 #include "kernels/variants.hpp"
 #include "kernels/x86/x86_kernels.hpp"
@@ -14,7 +14,13 @@ const KernelTable& avx2_kernels()
 
 const KernelTable& avx512_kernels()
 {
-    static constexpr KernelTable table = scalar::table_with("avx512", true, avx512::matmul_rows, avx512::attention);
+    static constexpr KernelTable table = [] {
+        KernelTable t = scalar::table_with("avx512", true, avx512::matmul_rows, avx512::attention);
+        t.quantize = avx512::quantize_activations;
+        t.softmax = avx512::softmax;
+        t.silu_mul = avx512::silu_mul;
+        return t;
+    }();
     return table;
 }
 

@@ -79,6 +79,12 @@ void Architecture::matmul(const kernels::WeightView& w, const float* x, std::siz
     kernels::matmul(kernels_, w, x, n, y, a.xq, *parallel_);
 }
 
+void Architecture::matmul_shared_input(std::span<const kernels::MatmulTarget> targets, const float* x, std::size_t n,
+                                       Activations& a) const
+{
+    kernels::matmul_shared_input(kernels_, targets, x, n, a.xq, *parallel_);
+}
+
 void Architecture::attend(const float* q, std::size_t q_stride, const float* k, const float* v,
                           std::size_t kv_stride, std::size_t n_head_kv, std::size_t n, std::size_t pos0,
                           float* out) const

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kernels/kernel_table.hpp"
+#include "kernels/matmul.hpp"
 #include "kernels/parallel.hpp"
 #include "model/arch/activations.hpp"
 #include "model/arch/kv_cache.hpp"
@@ -84,6 +85,9 @@ protected:
     void expect_logits(const Activations& a, std::size_t n_rows, std::span<float> logits) const;
     /// y = W x for n inputs through the kernel table, split across the parallel threads.
     void matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const;
+    /// y_i = W_i x for matrices sharing the input x (quantised once, one round of tasks).
+    void matmul_shared_input(std::span<const kernels::MatmulTarget> targets, const float* x, std::size_t n,
+                             Activations& a) const;
     /// Attention of the n batch tokens (the first at position pos0) over the cache, one task
     /// per run of (token, head) pairs across the parallel threads: heads are independent, so
     /// the result is the same for any thread count. q rows are q_stride floats apart, out rows

@@ -73,9 +73,8 @@ void Llama::attention_block(std::uint32_t il, GroupWeights w, Activations& a, Kv
 {
     const std::size_t n = a.n_tokens;
     rms_rows(w[kAttnNorm], a, 0, n);
-    matmul(w[kWq], a.xn.data(), n, a.q.data(), a);
-    matmul(w[kWk], a.xn.data(), n, a.k.data(), a);
-    matmul(w[kWv], a.xn.data(), n, a.v.data(), a);
+    const kernels::MatmulTarget qkv[] = {{&w[kWq], a.q.data()}, {&w[kWk], a.k.data()}, {&w[kWv], a.v.data()}};
+    matmul_shared_input(qkv, a.xn.data(), n, a);
     for (std::size_t t = 0; t < n; ++t) {
         float* q = a.q.data() + t * E_;
         float* k = a.k.data() + t * kv_dim_;
@@ -95,8 +94,8 @@ void Llama::ffn_block(GroupWeights w, Activations& a) const
     const std::size_t n = a.n_tokens;
     const std::size_t F = config_.n_ff;
     rms_rows(w[kFfnNorm], a, 0, n);
-    matmul(w[kGate], a.xn.data(), n, a.ff_a.data(), a);
-    matmul(w[kUp], a.xn.data(), n, a.ff_b.data(), a);
+    const kernels::MatmulTarget gate_up[] = {{&w[kGate], a.ff_a.data()}, {&w[kUp], a.ff_b.data()}};
+    matmul_shared_input(gate_up, a.xn.data(), n, a);
     kernels_.silu_mul(a.ff_a.data(), a.ff_b.data(), n * F);
     matmul(w[kDown], a.ff_a.data(), n, a.proj.data(), a);
     kernels_.add(a.x.data(), a.proj.data(), n * E_);
