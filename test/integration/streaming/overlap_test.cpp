@@ -3,7 +3,8 @@
 // prefetch's wall time per pass comes within 15% of max(io, compute); sequential's is
 // about io + compute. io and compute are the engine's measured per-pass figures (read busy
 // time, sum of compute steps); they are also checked against the injected costs, so the
-// measurements themselves cannot drift.
+// measurements themselves cannot drift. A measurement disturbed by another process is retried
+// (three attempts, each printed); a pipeline that does not overlap misses every attempt.
 #include "streaming_support.hpp"
 
 #include "model_data.hpp"
@@ -16,6 +17,7 @@
 #include <string>
 #include <gtest/gtest.h>
 #include <thread>
+#include <vector>
 
 using namespace edge_rt;
 using namespace edge_rt::test;
@@ -94,42 +96,76 @@ Timing time_passes(plan::Strategy strategy)
     return r;
 }
 
-} // namespace
+// Each bound a measurement must meet, with what it was; empty when all hold.
+using Violations = std::vector<std::string>;
+void check(Violations& v, bool ok, const char* what, double got, double bound)
+{
+    if (!ok)
+        v.push_back(std::string(what) + ": " + std::to_string(got) + " against " + std::to_string(bound));
+}
 
 // Measured io includes per-read costs the sleep does not (syscalls, scheduling): at least
 // the injected time, at most 30% over it on a busy machine.
-void expect_measurements_track_the_injected_costs(const Timing& t)
+void check_measurements_track_the_injected_costs(Violations& v, const Timing& t)
 {
-    EXPECT_GE(t.io_ms, 0.95 * t.expected_io_ms);
-    EXPECT_LE(t.io_ms, 1.3 * t.expected_io_ms);
-    EXPECT_GE(t.compute_ms, t.expected_compute_ms);
-    EXPECT_LE(t.compute_ms, 1.3 * t.expected_compute_ms);
+    check(v, t.io_ms >= 0.95 * t.expected_io_ms, "io >= 0.95 x injected", t.io_ms, 0.95 * t.expected_io_ms);
+    check(v, t.io_ms <= 1.3 * t.expected_io_ms, "io <= 1.3 x injected", t.io_ms, 1.3 * t.expected_io_ms);
+    check(v, t.compute_ms >= t.expected_compute_ms, "compute >= injected", t.compute_ms, t.expected_compute_ms);
+    check(v, t.compute_ms <= 1.3 * t.expected_compute_ms, "compute <= 1.3 x injected", t.compute_ms,
+          1.3 * t.expected_compute_ms);
 }
+
+Violations speculative_violations(const Timing& t)
+{
+    Violations v;
+    check(v, t.expected_io_ms > 20.0, "injected io > 20 ms", t.expected_io_ms, 20.0);
+    check(v, t.expected_compute_ms > 10.0, "injected compute > 10 ms", t.expected_compute_ms, 10.0);
+    check_measurements_track_the_injected_costs(v, t);
+    const double bound = std::max(t.io_ms, t.compute_ms);
+    check(v, t.wall_ms <= 1.15 * bound, "wall <= 1.15 x max(io, compute)", t.wall_ms, 1.15 * bound);
+    check(v, t.wall_ms <= 0.9 * (t.expected_io_ms + t.expected_compute_ms), "wall <= 0.9 x injected sum (not sequential)",
+          t.wall_ms, 0.9 * (t.expected_io_ms + t.expected_compute_ms));
+    check(v, t.overlap >= 0.7, "overlap >= 0.7", t.overlap, 0.7);
+    return v;
+}
+
+Violations sequential_violations(const Timing& t)
+{
+    Violations v;
+    check_measurements_track_the_injected_costs(v, t);
+    const double injected = t.expected_io_ms + t.expected_compute_ms, measured = t.io_ms + t.compute_ms;
+    check(v, t.wall_ms >= 0.95 * injected, "wall >= 0.95 x injected sum", t.wall_ms, 0.95 * injected);
+    check(v, t.wall_ms >= 0.9 * measured, "wall >= 0.9 x (io + compute)", t.wall_ms, 0.9 * measured);
+    check(v, t.wall_ms <= 1.15 * measured, "wall <= 1.15 x (io + compute)", t.wall_ms, 1.15 * measured);
+    check(v, t.overlap <= 0.2, "overlap <= 0.2", t.overlap, 0.2);
+    return v;
+}
+
+// A timing on a shared machine can be disturbed (another process takes the CPU the reader or
+// the sleeps wake on): up to three measurements, each printed; the test fails only when none
+// meets every bound, listing what the last one missed. A broken pipeline misses every time.
+void expect_within_three_attempts(plan::Strategy strategy, Violations (*violations)(const Timing&))
+{
+    Violations v;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        v = violations(time_passes(strategy));
+        if (v.empty())
+            return;
+        for (const auto& line : v)
+            std::printf("  attempt %d missed: %s\n", attempt, line.c_str());
+    }
+    for (const auto& line : v)
+        ADD_FAILURE() << line;
+}
+
+} // namespace
 
 TEST(Overlap, SpeculativePrefetchHidesTheSmallerOfIoAndCompute)
 {
-    const Timing t = time_passes(plan::Strategy::SpeculativePrefetch);
-    SCOPED_TRACE(testing::Message() << "wall " << t.wall_ms << " ms, io " << t.io_ms << " (injected "
-                                    << t.expected_io_ms << ") ms, compute " << t.compute_ms << " (injected "
-                                    << t.expected_compute_ms << ") ms");
-    EXPECT_GT(t.expected_io_ms, 20.0);
-    EXPECT_GT(t.expected_compute_ms, 10.0);
-    expect_measurements_track_the_injected_costs(t);
-    const double bound = std::max(t.io_ms, t.compute_ms);
-    EXPECT_LE(t.wall_ms, 1.15 * bound);
-    EXPECT_LE(t.wall_ms, 0.9 * (t.expected_io_ms + t.expected_compute_ms)); // clearly not sequential
-    EXPECT_GE(t.overlap, 0.7);
+    expect_within_three_attempts(plan::Strategy::SpeculativePrefetch, speculative_violations);
 }
 
 TEST(Overlap, SequentialCostsIoPlusCompute)
 {
-    const Timing t = time_passes(plan::Strategy::Sequential);
-    SCOPED_TRACE(testing::Message() << "wall " << t.wall_ms << " ms, io " << t.io_ms << " (injected "
-                                    << t.expected_io_ms << ") ms, compute " << t.compute_ms << " (injected "
-                                    << t.expected_compute_ms << ") ms");
-    expect_measurements_track_the_injected_costs(t);
-    EXPECT_GE(t.wall_ms, 0.95 * (t.expected_io_ms + t.expected_compute_ms));
-    EXPECT_GE(t.wall_ms, 0.9 * (t.io_ms + t.compute_ms));
-    EXPECT_LE(t.wall_ms, 1.15 * (t.io_ms + t.compute_ms));
-    EXPECT_LE(t.overlap, 0.2);
+    expect_within_three_attempts(plan::Strategy::Sequential, sequential_violations);
 }
