@@ -93,15 +93,6 @@ std::uint64_t bytes_read_per_token(const plan::ExecutionPlan& p, const model::Ar
     return n;
 }
 
-std::size_t context_for(const model::ModelConfig& c, std::size_t asked, const std::string& path)
-{
-    const std::size_t n_ctx = asked ? asked : runtime::default_context_length(c);
-    if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
-        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions for {} only",
-                                      path, n_ctx, c.n_ctx_train));
-    return n_ctx;
-}
-
 } // namespace
 
 std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t resident)
@@ -120,7 +111,7 @@ InspectReport inspect_model(const InspectOptions& o)
 
     InspectReport r;
     r.model = model_facts(src, *arch);
-    r.n_ctx = context_for(src.config, o.n_ctx, r.model.path);
+    r.n_ctx = runtime::checked_context_length(src.config, o.n_ctx, r.model.path);
     r.cost = o.cost;
     auto request = plan_request(src, *arch, r.n_ctx, o.cost);
     r.fixed_bytes = request.fixed_bytes;

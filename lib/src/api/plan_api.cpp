@@ -26,10 +26,7 @@ PlanInfo plan_model(const std::string& path, const RuntimeConfig& config)
     const auto source = model::open_model(path);
     const auto& c = source.config;
     const auto arch = runtime::runtime_architecture(source, kernels::scalar_kernels()); // groups only
-    const std::size_t n_ctx = config.ctx_size ? config.ctx_size : runtime::default_context_length(c);
-    if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
-        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions for {} only",
-                                      path, n_ctx, c.n_ctx_train));
+    const std::size_t n_ctx = runtime::checked_context_length(c, config.ctx_size, path);
     auto request = runtime::base_plan_request(source, *arch, n_ctx, config.max_batch, 1);
     request.budget = config.budget_bytes ? config.budget_bytes : std::numeric_limits<std::uint64_t>::max();
     request.strategy = static_cast<plan::Strategy>(static_cast<int>(config.strategy));

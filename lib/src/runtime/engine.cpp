@@ -28,6 +28,15 @@ std::size_t default_context_length(const model::ModelConfig& config)
     return std::min<std::size_t>(config.n_ctx_train, 2048);
 }
 
+std::size_t checked_context_length(const model::ModelConfig& config, std::size_t requested, const std::string& who)
+{
+    const std::size_t n_ctx = requested ? requested : default_context_length(config);
+    if (config.arch == model::Arch::Gpt2 && n_ctx > config.n_ctx_train)
+        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions for {} only",
+                                      who, n_ctx, config.n_ctx_train));
+    return n_ctx;
+}
+
 Engine::Engine(const std::filesystem::path& path, EngineOptions options) : options_(std::move(options))
 {
     const auto start = std::chrono::steady_clock::now();
@@ -71,11 +80,7 @@ void Engine::load()
     if (options_.max_batch == 0)
         throw ConfigError("the prompt chunk (max_batch) must be at least 1 token");
     arch_ = runtime_architecture(source_, options_.kernels ? *options_.kernels : kernels::best_kernels());
-    n_ctx_ = options_.n_ctx ? options_.n_ctx : default_context_length(c);
-    if (c.arch == model::Arch::Gpt2 && n_ctx_ > c.n_ctx_train)
-        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions "
-                                      "for {} only",
-                                      c.name, n_ctx_, c.n_ctx_train));
+    n_ctx_ = checked_context_length(c, options_.n_ctx, c.name);
     request_ = make_request();
     plan_ = plan::make_plan(request_); // BudgetError here: nothing has been read yet
 

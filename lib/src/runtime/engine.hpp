@@ -66,6 +66,10 @@ struct ForwardStep {
 /// min(the model's trained context, 2048).
 std::size_t default_context_length(const model::ModelConfig& config);
 
+/// The context to plan for: `requested`, or default_context_length() when 0. Throws
+/// ConfigError, naming `who` (a file or model name), when GPT-2's learned positions end sooner.
+std::size_t checked_context_length(const model::ModelConfig& config, std::size_t requested, const std::string& who);
+
 class Engine {
 public:
     /// Opens `path` (GGUF file or SafeTensors folder) and loads it as described above. Throws

@@ -6,27 +6,15 @@
 #include <fmt/format.h>
 
 namespace edge_rt::runtime {
-namespace {
-
-std::size_t checked_context(const Engine& e, std::size_t requested)
-{
-    const auto& c = e.config();
-    const std::size_t n_ctx = requested == 0 ? e.n_ctx() : requested;
-    if (c.arch == model::Arch::Gpt2 && n_ctx > c.n_ctx_train)
-        throw ConfigError(fmt::format("{}: context of {} tokens requested, but GPT-2 has learned positions "
-                                      "for {} only",
-                                      c.name, n_ctx, c.n_ctx_train));
-    return n_ctx;
-}
-
-} // namespace
 
 Session::Session(Engine& engine, SessionOptions options)
     // Chunks never exceed what the engine planned its activations and embedding rows for.
     : engine_(engine),
       max_batch_(std::min(options.max_batch ? options.max_batch : engine.max_batch(),
                           std::min(engine.max_batch(), engine.n_ctx()))),
-      kv_(engine.config().n_layer, checked_context(engine, options.n_ctx),
+      // A session's own context (0: the engine's), still bounded by GPT-2's learned positions.
+      kv_(engine.config().n_layer,
+          checked_context_length(engine.config(), options.n_ctx ? options.n_ctx : engine.n_ctx(), engine.config().name),
           static_cast<std::size_t>(engine.config().n_head_kv) * engine.config().head_dim()),
       kv_charge_(engine.budget(), kv_.bytes(), "the KV cache")
 {
