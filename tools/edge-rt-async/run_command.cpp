@@ -130,25 +130,12 @@ RunOptions to_options(const po::variables_map& vm)
     return o;
 }
 
-/// A GGUF tokenizer id (tokenizer.ggml.bos_token_id, …), if the model file has one.
-std::optional<std::int32_t> special_id(const model::ModelSource& src, const char* key)
-{
-    if (!src.gguf)
-        return std::nullopt;
-    const auto v = src.gguf->get_uint(key);
-    if (!v || *v > static_cast<std::uint64_t>(INT32_MAX))
-        return std::nullopt; // e.g. 0xFFFFFFFF: "none"
-    return static_cast<std::int32_t>(*v);
-}
-
 /// The model's tokenizer: inside a GGUF file, or beside the weights of a SafeTensors folder.
 /// A model without one still runs from --prompt-ids (and prints ids); `why` says what failed.
 std::unique_ptr<model::Tokenizer> model_tokenizer(const model::ModelSource& src, std::string& why)
 {
     try {
-        if (src.gguf)
-            return model::tokenizer_from_gguf(*src.gguf);
-        return model::load_tokenizer(std::filesystem::is_directory(src.path) ? src.path : src.path.parent_path());
+        return model::model_tokenizer(src.gguf, src.path);
     } catch (const Error& e) {
         why = e.what();
         return nullptr;
@@ -160,8 +147,9 @@ std::vector<std::int32_t> prompt_tokens(const RunOptions& o, const runtime::Engi
 {
     const auto& c = engine.config();
     std::vector<std::int32_t> ids;
-    std::optional<std::int32_t> bos = tokenizer ? tokenizer->bos()
-                                                : special_id(engine.source(), "tokenizer.ggml.bos_token_id");
+    const auto& gguf = engine.source().gguf;
+    std::optional<std::int32_t> bos =
+        tokenizer ? tokenizer->bos() : model::special_token_id(gguf, "tokenizer.ggml.bos_token_id");
     if (o.prompt_ids) {
         ids = parse_ids(*o.prompt_ids);
         for (const auto id : ids)
@@ -333,7 +321,8 @@ int run(const RunOptions& o)
     gen.max_tokens = o.max_tokens;
     gen.sampler = o.sampler;
     if (!o.ignore_eos)
-        gen.eos = tokenizer ? tokenizer->eos() : special_id(engine.source(), "tokenizer.ggml.eos_token_id");
+        gen.eos = tokenizer ? tokenizer->eos()
+                            : model::special_token_id(engine.source().gguf, "tokenizer.ggml.eos_token_id");
     const auto monitor = start_monitor(engine, o.settings.monitor);
     gen.monitor = monitor.get();
 

@@ -33,17 +33,6 @@ runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& 
     return e;
 }
 
-// A GGUF tokenizer id (tokenizer.ggml.bos_token_id, …), if the file has a usable one.
-std::optional<std::int32_t> special_id(const model::ModelSource& src, const char* key)
-{
-    if (!src.gguf)
-        return std::nullopt;
-    const auto v = src.gguf->get_uint(key);
-    if (!v || *v > static_cast<std::uint64_t>(INT32_MAX))
-        return std::nullopt;
-    return static_cast<std::int32_t>(*v);
-}
-
 // Loader-thread part: everything but the resident reads. The tokenizer is optional, as in `run`.
 std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string& path, const RuntimeConfig& config)
 {
@@ -51,16 +40,13 @@ std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string
     state->engine = std::make_unique<runtime::Engine>(std::filesystem::path(path), engine_options(config, io));
     const auto& src = state->engine->source();
     try {
-        state->tokenizer = src.gguf ? model::tokenizer_from_gguf(*src.gguf)
-                                    : model::load_tokenizer(std::filesystem::is_directory(src.path)
-                                                                ? src.path
-                                                                : src.path.parent_path());
+        state->tokenizer = model::model_tokenizer(src.gguf, src.path);
     } catch (const Error&) {
         state->tokenizer = nullptr;
     }
     const auto* t = state->tokenizer.get();
-    state->bos = t ? t->bos() : special_id(src, "tokenizer.ggml.bos_token_id");
-    state->eos = t ? t->eos() : special_id(src, "tokenizer.ggml.eos_token_id");
+    state->bos = t ? t->bos() : model::special_token_id(src.gguf, "tokenizer.ggml.bos_token_id");
+    state->eos = t ? t->eos() : model::special_token_id(src.gguf, "tokenizer.ggml.eos_token_id");
     const auto& c = state->engine->config();
     state->info = {c.name, c.arch == model::Arch::Gpt2 ? "gpt2" : "llama", c.n_vocab, c.n_layer,
                    state->engine->n_ctx(), t != nullptr};

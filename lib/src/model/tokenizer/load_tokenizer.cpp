@@ -5,6 +5,7 @@
 #include "io/file.hpp"
 
 #include <fmt/format.h>
+#include <limits>
 #include <span>
 
 namespace fs = std::filesystem;
@@ -69,6 +70,23 @@ std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& path)
     throw FormatError(fmt::format("{}: not a tokenizer file (expected GGUF, tokenizer.json, vocab.json, "
                                   "merges.txt, encoder.json, vocab.bpe or a llama2.c .bin)",
                                   path.string()));
+}
+
+std::unique_ptr<Tokenizer> model_tokenizer(const std::optional<GgufFile>& gguf, const fs::path& model_path)
+{
+    if (gguf)
+        return tokenizer_from_gguf(*gguf);
+    return load_tokenizer(fs::is_directory(model_path) ? model_path : model_path.parent_path());
+}
+
+std::optional<std::int32_t> special_token_id(const std::optional<GgufFile>& gguf, const char* key)
+{
+    if (!gguf)
+        return std::nullopt;
+    const auto v = gguf->get_uint(key);
+    if (!v || *v > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()))
+        return std::nullopt;
+    return static_cast<std::int32_t>(*v);
 }
 
 } // namespace edge_rt::model

@@ -77,4 +77,15 @@ std::unique_ptr<Tokenizer> tokenizer_from_gguf(const GgufFile& file);
 /// naming the file.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path);
 
+/// The tokenizer that comes with a model at `model_path`: the one in its GGUF header `gguf`,
+/// or else the tokenizer files of its SafeTensors folder (or of the folder the path is in).
+/// Throws like tokenizer_from_gguf / load_tokenizer when there is none.
+std::unique_ptr<Tokenizer> model_tokenizer(const std::optional<GgufFile>& gguf,
+                                           const std::filesystem::path& model_path);
+
+/// A special token id from GGUF metadata (e.g. tokenizer.ggml.bos_token_id) for a model run
+/// without a tokenizer: nothing when there is no header, no such key, or no usable id
+/// (0xFFFFFFFF means "none"). Lenient, unlike the tokenizer loaders: a bad id just means none.
+std::optional<std::int32_t> special_token_id(const std::optional<GgufFile>& gguf, const char* key);
+
 } // namespace edge_rt::model
