@@ -61,6 +61,18 @@ protected:
     asio::io_context io{1};
 };
 
+// `error` holds an edge_rt::Error whose message names `what` (any other exception escapes
+// and fails the test).
+void expect_error_naming(const std::exception_ptr& error, const std::string& what)
+{
+    ASSERT_TRUE(error);
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+}
+
 GenerateRequest greedy(std::size_t n)
 {
     GenerateRequest r;
@@ -238,12 +250,7 @@ TEST_F(PublicApi, LoadFailureNamesTheFile)
     std::exception_ptr error;
     async_load(io, "/nonexistent/model.gguf", {}, [&](std::exception_ptr e, Model) { error = e; });
     io.run();
-    ASSERT_TRUE(error);
-    try {
-        std::rethrow_exception(error);
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("/nonexistent/model.gguf"), std::string::npos) << e.what();
-    }
+    expect_error_naming(error, "/nonexistent/model.gguf");
 }
 
 } // namespace
@@ -322,12 +329,7 @@ TEST(PublicApiPlan, MissingFileIsAnIoErrorNamingIt)
     std::exception_ptr error;
     async_plan(io, "/nonexistent/model.gguf", RuntimeConfig{}, [&](std::exception_ptr e, PlanInfo) { error = e; });
     io.run();
-    ASSERT_TRUE(error);
-    try {
-        std::rethrow_exception(error);
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("/nonexistent/model.gguf"), std::string::npos) << e.what();
-    }
+    expect_error_naming(error, "/nonexistent/model.gguf");
 }
 
 } // namespace
