@@ -25,16 +25,9 @@ std::uint32_t output_parts(const model::Architecture& arch, const model::TensorT
     // suffice unless the layers are tiny, where splitting gains nothing.
     const std::uint64_t rows = matrix.rows(), first = (whole + limit - 1) / limit;
     for (std::uint64_t parts = first; parts <= std::min(rows, first + 8); ++parts) {
-        bool fits = true;
-        for (std::uint64_t k = 0; k < parts && fits; ++k) {
-            model::WeightGroup part{model::GroupKind::Output, 0, {out.weights.back()}};
-            if (k == 0)
-                part.weights.insert(part.weights.begin(), out.weights.begin(), out.weights.end() - 1);
-            part.weights.back().row_begin = rows * k / parts;
-            part.weights.back().row_end = rows * (k + 1) / parts;
-            fits = group_slot_bytes(part, tensors) <= limit;
-        }
-        if (fits)
+        const auto split = model::Architecture::output_parts(out, static_cast<std::uint32_t>(parts));
+        if (std::all_of(split.begin(), split.end(),
+                        [&](const model::WeightGroup& g) { return group_slot_bytes(g, tensors) <= limit; }))
             return static_cast<std::uint32_t>(parts);
     }
     return 1;

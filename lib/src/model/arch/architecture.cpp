@@ -32,17 +32,12 @@ void Architecture::expect_logits(const Activations& a, std::size_t n_rows, std::
                                                 logits.size()));
 }
 
-void Architecture::split_output(std::uint32_t parts)
+std::vector<WeightGroup> Architecture::output_parts(const WeightGroup& whole, std::uint32_t parts)
 {
-    const WeightGroup whole = groups_.back();
-    if (whole.kind != GroupKind::Output || whole.parts != 1)
-        throw std::logic_error("split_output: the output group is already split");
-    if (parts <= 1)
-        return;
-    const WeightSpec matrix = whole.weights.back();
+    const WeightSpec& matrix = whole.weights.back();
     const std::uint64_t rows = matrix.shape.at(1);
-    parts = static_cast<std::uint32_t>(std::min<std::uint64_t>(parts, rows));
-    groups_.pop_back();
+    parts = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(parts, 1, rows));
+    std::vector<WeightGroup> out;
     for (std::uint32_t k = 0; k < parts; ++k) {
         WeightGroup part{GroupKind::Output, k, {}, parts};
         if (k == 0)
@@ -51,8 +46,21 @@ void Architecture::split_output(std::uint32_t parts)
         chunk.row_begin = rows * k / parts;
         chunk.row_end = rows * (k + 1) / parts;
         part.weights.push_back(chunk);
-        groups_.push_back(std::move(part));
+        out.push_back(std::move(part));
     }
+    return out;
+}
+
+void Architecture::split_output(std::uint32_t parts)
+{
+    const WeightGroup whole = groups_.back();
+    if (whole.kind != GroupKind::Output || whole.parts != 1)
+        throw std::logic_error("split_output: the output group is already split");
+    if (parts <= 1)
+        return;
+    groups_.pop_back();
+    for (auto& part : output_parts(whole, parts))
+        groups_.push_back(std::move(part));
 }
 
 void Architecture::output(const WeightGroup& g, GroupWeights w, Activations& a, std::size_t n_rows,

@@ -63,6 +63,9 @@ public:
     /// also holding the final norm: a large output matrix then streams through slots no bigger
     /// than a layer. Each logit is the same dot product whatever the split.
     void split_output(std::uint32_t parts);
+    /// The groups split_output(parts) would make of the unsplit output group `whole` (at most
+    /// one per row), so a caller can size them before choosing.
+    static std::vector<WeightGroup> output_parts(const WeightGroup& whole, std::uint32_t parts);
 
     /// Starts a batch: act.x receives the embeddings of `tokens`, the first at position `pos0`.
     virtual void embed(GroupWeights w, std::span<const std::int32_t> tokens, std::size_t pos0,
