@@ -74,16 +74,16 @@ std::string join_row(const Row& row, const std::vector<std::size_t>& widths, boo
 
 } // namespace
 
-double BenchReport::raw_gb_s() const
+std::vector<double> BenchReport::raw_probes() const
 {
     std::vector<double> probes;
     for (const auto& r : results)
         if (r.raw_gb_s > 0)
             probes.push_back(r.raw_gb_s);
-    if (probes.empty())
-        return raw_read ? raw_read->mb_per_s() / 1000.0 : 0.0;
-    return summarize(probes).median;
+    return probes;
 }
+
+double BenchReport::raw_gb_s() const { return summarize(raw_probes()).median; }
 
 std::optional<double> BenchReport::read_share(const ConfigResult& r) const
 {
@@ -128,10 +128,7 @@ std::string render_summary(const BenchReport& r)
                                   static_cast<double>(r.model_facts.weight_bytes) / kMiB, r.repetitions,
                                   r.direct_io ? "O_DIRECT where allowed" : "buffered (--no-direct-io)");
     if (r.raw_read) {
-        std::vector<double> probes;
-        for (const auto& c : r.results)
-            if (c.raw_gb_s > 0)
-                probes.push_back(c.raw_gb_s);
+        const auto probes = r.raw_probes();
         const Stat p = summarize(probes);
         out += fmt::format("raw read bandwidth: {:.3f} GB/s, the median of {} probe(s) taken before each "
                            "configuration (min {:.3f}, max {:.3f}; {:.0f} MiB of {} read with the {} reader{}); "

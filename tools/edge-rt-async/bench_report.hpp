@@ -25,8 +25,9 @@ struct BenchReport {
     std::vector<ConfigResult> results;
     BenchSummary summary;
 
-    /// Raw device read bandwidth in GB/s (1e9 bytes): the median of the probes taken before
-    /// each configuration, 0 when not measured.
+    /// The raw read bandwidths (GB/s, 1e9 bytes) probed before the configurations (--raw-read).
+    std::vector<double> raw_probes() const;
+    /// Their median, 0 when not measured.
     double raw_gb_s() const;
     /// A configuration's median read GB/s as a share of the raw bandwidth probed just before it
     /// (a shared disk's speed drifts during a sweep); nullopt without --raw-read.
