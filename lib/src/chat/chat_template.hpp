@@ -1,8 +1,7 @@
 // Chat templates: the prompt formats instruct models were trained on, as built-in renderers.
 // A model ships its format as a Jinja template (GGUF `tokenizer.chat_template`, or
 // `chat_template` in tokenizer_config.json); rather than run Jinja, the template text is
-// recognised as one of the common formats and rendered by C++ that produces the same bytes
-//.
+// recognised as one of the common formats and rendered by C++ that produces the same bytes.
 #pragma once
 
 #include <optional>
