@@ -77,7 +77,17 @@ TEST(TokenizerErrors, BadTokenizerJson)
     expect_failure<FormatError>(
         write("metaspace.json", tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["a b"]})",
                                                R"({"type": "Metaspace"})")),
-        "pre_tokenizer is not GPT-2's ByteLevel");
+        "a SentencePiece-style tokenizer.json needs the normalizer");
+    expect_failure<FormatError>(
+        write("split.json", tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["a b"]})",
+                                           R"({"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern":
+                                               {"Regex": "\\p{L}+"}, "behavior": "Isolated"},
+                                               {"type": "ByteLevel", "use_regex": false}]})")),
+        "is not one of the byte-level pre-tokenizers supported");
+    expect_failure<FormatError>(
+        write("nfkc.json", R"({"normalizer": {"type": "NFKC"}, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
+                               kVocab + R"(, "merges": ["a b"]}})"),
+        "normalizer {\"type\":\"NFKC\"} is not supported");
     expect_failure<FormatError>(
         write("added.json", R"({"added_tokens": 5, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
                                 kVocab + R"(, "merges": ["a b"]}})"),
@@ -201,8 +211,12 @@ TEST(TokenizerErrors, BrokenGpt2Gguf)
         return dir.write(name, b.build());
     };
     expect_failure<FormatError>(gpt2_gguf("nomerges.gguf", "gpt2", false), "tokenizer.ggml.merges is missing");
-    expect_failure<FormatError>(gpt2_gguf("llama3.gguf", "llama-bpe", true), "tokenizer.ggml.pre 'llama-bpe' is not supported");
+    expect_failure<FormatError>(gpt2_gguf("tekken.gguf", "tekken", true), "tokenizer.ggml.pre 'tekken' is not supported");
     EXPECT_EQ(model::load_tokenizer(gpt2_gguf("ok.gguf", "gpt2", true))->encode("ab", false), std::vector<std::int32_t>{2});
+    for (const char* pre : {"gpt-2", "phi-2", "llama-bpe", "qwen2", "smollm", "starcoder", "deepseek-llm"})
+        EXPECT_EQ(model::load_tokenizer(gpt2_gguf(std::string(pre) + ".gguf", pre, true))->encode("ab", false),
+                  std::vector<std::int32_t>{2})
+            << pre;
 }
 
 TEST(TokenizerErrors, BrokenLlama2cTokenizerBin)

@@ -15,15 +15,30 @@
 
 namespace edge_rt::model {
 
+/// A vocabulary entry that prompt text may name literally ("<|im_start|>", "<s>").
+struct SpecialToken {
+    std::string text;
+    std::int32_t id;
+    /// Control and unknown tokens are matched only when special tokens are parsed; added
+    /// (user-defined) tokens always, as Hugging Face and llama.cpp do.
+    bool control;
+};
+
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
 
     /// Token ids for `text`, with the BOS id first when `add_bos` (and the vocabulary has one).
-    /// The text is plain text: "<s>" or "<|endoftext|>" in it are spelled out, never special ids.
-    /// Bytes that are not valid UTF-8 are encoded as bytes (SentencePiece: byte fallback, GPT-2:
-    /// byte-level tokens), so no input fails.
-    virtual std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const = 0;
+    /// Added (user-defined) tokens in the text always become their ids. Control tokens ("<s>",
+    /// "<|endoftext|>", "<|im_start|>") do only with `parse_special`; otherwise they are spelled
+    /// out as plain text. Where several start at one place the longest wins; each stretch of
+    /// text between them is encoded on its own (SentencePiece: with its own dummy prefix, as
+    /// llama.cpp and HF do). Bytes that are not valid UTF-8 are encoded as bytes (SentencePiece:
+    /// byte fallback, GPT-2: byte-level tokens), so no input fails.
+    std::vector<std::int32_t> encode(std::string_view text, bool add_bos, bool parse_special = false) const;
+
+    /// The tokens encode() may match in the text: control, unknown and added tokens.
+    virtual const std::vector<SpecialToken>& special_tokens() const = 0;
 
     /// The raw bytes token `id` stands for when decoding: byte-fallback tokens give their byte,
     /// control tokens (BOS/EOS) give nothing, SentencePiece's U+2581 becomes a space. May be
@@ -42,6 +57,10 @@ public:
     /// SentencePiece's dummy prefix: encode() puts a space before non-empty text, so decoders
     /// drop the leading space of the first piece after BOS again. False for GPT-2.
     virtual bool adds_space_prefix() const { return false; }
+
+protected:
+    /// Encodes text in which no special or added token is to be matched.
+    virtual std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const = 0;
 };
 
 /// Turns a stream of token ids into text without ever emitting an incomplete UTF-8 sequence:
