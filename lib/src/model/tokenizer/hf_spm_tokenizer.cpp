@@ -3,6 +3,7 @@
 // byte-level alphabet, byte fallback to <0xNN> tokens. Loaded into SpmTokenizer: a merge's rank
 // becomes the score of the piece it makes, so earlier merges win as in BPE.
 #include "model/tokenizer/hf_spm_tokenizer.hpp"
+#include "model/tokenizer/hf_tokenizer_config.hpp"
 #include "model/tokenizer/spm_tokenizer.hpp"
 
 #include "edge_rt/error.hpp"
@@ -153,14 +154,9 @@ std::optional<std::int32_t> find_piece(const SpmVocab& v, std::string_view piece
 void read_bos_eos(SpmVocab& v, const json& root, const json& model)
 {
     v.add_bos = false;
-    const json post = root.value("post_processor", json());
-    if (is_type(post, "TemplateProcessing") && post.contains("single") && post["single"].is_array() &&
-        !post["single"].empty() && post["single"][0].contains("SpecialToken")) {
-        const json& id = post["single"][0]["SpecialToken"].value("id", json());
-        if (id.is_string()) {
-            v.bos = find_piece(v, id.get<std::string>());
-            v.add_bos = v.bos.has_value();
-        }
+    if (const auto bos = template_bos(root)) {
+        v.bos = find_piece(v, *bos);
+        v.add_bos = v.bos.has_value();
     }
     if (!v.bos)
         v.bos = find_piece(v, "<s>");

@@ -55,18 +55,20 @@ std::optional<std::int32_t> named_token(const Gpt2Vocab& v, const json& config, 
     return std::nullopt;
 }
 
-void read_config(Gpt2Vocab& v, const std::filesystem::path& path)
+void read_config(Gpt2Vocab& v, const std::filesystem::path& path, bool class_decides_pretokenizer)
 {
     const json config = read_json(path);
     if (!config.is_object())
         fail(path, "expected a JSON object at the top");
     const std::string cls = config.value("tokenizer_class", "");
-    if (cls == "Qwen2Tokenizer" || cls == "Qwen2TokenizerFast")
-        v.pre = PreTokenizer::Qwen2;
-    else if (!cls.empty() && !cls.starts_with("GPT2Tokenizer") && !cls.starts_with("CodeGenTokenizer"))
-        fail(path, fmt::format("tokenizer_class {:?} is not supported with vocab.json + merges.txt (known: "
-                               "GPT2Tokenizer, CodeGenTokenizer, Qwen2Tokenizer)",
-                               cls));
+    if (class_decides_pretokenizer) { // tokenizer.json names its pre-tokenizer itself
+        if (cls == "Qwen2Tokenizer" || cls == "Qwen2TokenizerFast")
+            v.pre = PreTokenizer::Qwen2;
+        else if (!cls.empty() && !cls.starts_with("GPT2Tokenizer") && !cls.starts_with("CodeGenTokenizer"))
+            fail(path, fmt::format("tokenizer_class {:?} is not supported with vocab.json + merges.txt (known: "
+                                   "GPT2Tokenizer, CodeGenTokenizer, Qwen2Tokenizer)",
+                                   cls));
+    }
     if (const auto added = config.find("added_tokens_decoder"); added != config.end() && added->is_object()) {
         for (const auto& [id_text, token] : added->items()) {
             if (!token.is_object() || !token.contains("content") || !token["content"].is_string())
@@ -90,7 +92,27 @@ void read_config(Gpt2Vocab& v, const std::filesystem::path& path)
 
 } // namespace
 
-void apply_tokenizer_config(Gpt2Vocab& v, const std::filesystem::path& dir)
+std::optional<std::string> template_bos(const json& root)
+{
+    const json post = root.value("post_processor", json());
+    const auto is = [](const json& j, std::string_view type) {
+        return j.is_object() && j.contains("type") && j["type"].is_string() && j["type"].get<std::string>() == type;
+    };
+    const bool sequence = is(post, "Sequence") && post.contains("processors") && post["processors"].is_array();
+    const json steps = sequence ? post["processors"] : json::array({post});
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const json& step = steps[i];
+        if (!is(step, "TemplateProcessing") || !step.contains("single") || !step["single"].is_array() ||
+            step["single"].empty() || !step["single"][0].is_object() || !step["single"][0].contains("SpecialToken"))
+            continue;
+        const json id = step["single"][0]["SpecialToken"].value("id", json());
+        if (id.is_string())
+            return id.get<std::string>();
+    }
+    return std::nullopt;
+}
+
+void apply_tokenizer_config(Gpt2Vocab& v, const std::filesystem::path& dir, bool class_decides_pretokenizer)
 {
     // added_tokens.json first: the config's added_tokens_decoder says which are special.
     if (const auto path = dir / "added_tokens.json"; std::filesystem::exists(path)) {
@@ -102,7 +124,7 @@ void apply_tokenizer_config(Gpt2Vocab& v, const std::filesystem::path& dir)
     }
     if (const auto path = dir / "tokenizer_config.json"; std::filesystem::exists(path)) {
         try {
-            read_config(v, path);
+            read_config(v, path, class_decides_pretokenizer);
         } catch (const json::exception& e) {
             fail(path, fmt::format("unexpected JSON contents ({})", e.what()));
         }

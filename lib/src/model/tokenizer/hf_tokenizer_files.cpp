@@ -220,6 +220,16 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const std::filesystem::path& path
         read_vocab_object(v, model.contains("vocab") ? model["vocab"] : json(), "model.vocab");
         read_merges_array(v, model.contains("merges") ? model["merges"] : json());
         read_added_tokens(v, root);
+    }, [&](Gpt2Vocab& v) {
+        // A BOS the post-processor adds (Llama 3's <|begin_of_text|>); the config beside the
+        // file may name BOS/EOS too.
+        if (const auto bos = template_bos(root)) {
+            for (std::size_t i = 0; i < v.pieces.size(); ++i)
+                if (v.pieces[i] == *bos)
+                    v.bos = static_cast<std::int32_t>(i);
+            v.add_bos = true;
+        }
+        apply_tokenizer_config(v, path.parent_path(), false);
     });
 }
 
@@ -251,7 +261,7 @@ std::unique_ptr<Tokenizer> load_vocab_and_merges(const std::filesystem::path& vo
         }
         if (v.merges.empty())
             fail(merges_source, "no merges in this file");
-    }, [&](Gpt2Vocab& v) { apply_tokenizer_config(v, vocab.parent_path()); });
+    }, [&](Gpt2Vocab& v) { apply_tokenizer_config(v, vocab.parent_path(), true); });
 }
 
 } // namespace edge_rt::model

@@ -1,5 +1,7 @@
-// Text <-> token ids. Two families: SentencePiece-style BPE from GGUF metadata (Llama) and
-// GPT-2 byte-level BPE (tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe).
+// Text <-> token ids. Two families: SentencePiece-style BPE (Llama 2, TinyLlama, Mistral, Phi-3:
+// GGUF metadata, tokenizer.json with byte fallback, llama2.c tokenizer.bin) and byte-level BPE
+// with a pre-tokenizer per vocabulary (GPT-2, Llama 3, Qwen2, SmolLM/StarCoder, DeepSeek: GGUF,
+// tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, Llama 3's tiktoken file).
 #pragma once
 
 #include "model/gguf.hpp"
@@ -90,8 +92,9 @@ std::string decode(const Tokenizer& tokenizer, std::span<const std::int32_t> ids
 std::unique_ptr<Tokenizer> tokenizer_from_gguf(const GgufFile& file);
 
 /// A tokenizer on its own: a GGUF file (vocab-only files work), a tokenizer.json, a llama2.c
-/// tokenizer.bin, vocab.json/merges.txt or encoder.json/vocab.bpe (either file of the pair), or
-/// a folder holding tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe.
+/// tokenizer.bin, Llama 3's tiktoken tokenizer.model, vocab.json/merges.txt or
+/// encoder.json/vocab.bpe (either file of the pair; tokenizer_config.json and added_tokens.json
+/// beside them are read), or a folder holding one of these.
 /// Throws IoError for a missing or unreadable path and FormatError for malformed contents, both
 /// naming the file.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path);
