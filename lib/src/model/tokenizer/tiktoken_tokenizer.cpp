@@ -145,8 +145,9 @@ std::unique_ptr<Tokenizer> load_tiktoken(const std::filesystem::path& path)
         std::vector<std::pair<std::size_t, std::size_t>> splits;
         for (std::size_t cut = 1; cut < t.size(); ++cut) {
             const auto l = rank_of.find(std::string_view(t).substr(0, cut));
-            const auto r = rank_of.find(std::string_view(t).substr(cut));
-            if (l != rank_of.end() && r != rank_of.end())
+            if (l == rank_of.end())
+                continue;
+            if (const auto r = rank_of.find(std::string_view(t).substr(cut)); r != rank_of.end())
                 splits.emplace_back(l->second, r->second);
         }
         std::sort(splits.begin(), splits.end());
