@@ -77,7 +77,17 @@ TEST(TokenizerErrors, BadTokenizerJson)
     expect_failure<FormatError>(
         write("metaspace.json", tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["a b"]})",
                                                R"({"type": "Metaspace"})")),
-        "pre_tokenizer is not GPT-2's ByteLevel");
+        "a SentencePiece-style tokenizer.json needs the normalizer");
+    expect_failure<FormatError>(
+        write("split.json", tokenizer_json(R"({"vocab": )" + kVocab + R"(, "merges": ["a b"]})",
+                                           R"({"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern":
+                                               {"Regex": "\\p{L}+"}, "behavior": "Isolated"},
+                                               {"type": "ByteLevel", "use_regex": false}]})")),
+        "is not one of the byte-level pre-tokenizers supported");
+    expect_failure<FormatError>(
+        write("nfkc.json", R"({"normalizer": {"type": "NFKC"}, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
+                               kVocab + R"(, "merges": ["a b"]}})"),
+        "normalizer {\"type\":\"NFKC\"} is not supported");
     expect_failure<FormatError>(
         write("added.json", R"({"added_tokens": 5, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
                                 kVocab + R"(, "merges": ["a b"]}})"),
@@ -201,8 +211,12 @@ TEST(TokenizerErrors, BrokenGpt2Gguf)
         return dir.write(name, b.build());
     };
     expect_failure<FormatError>(gpt2_gguf("nomerges.gguf", "gpt2", false), "tokenizer.ggml.merges is missing");
-    expect_failure<FormatError>(gpt2_gguf("llama3.gguf", "llama-bpe", true), "tokenizer.ggml.pre 'llama-bpe' is not supported");
+    expect_failure<FormatError>(gpt2_gguf("tekken.gguf", "tekken", true), "tokenizer.ggml.pre 'tekken' is not supported");
     EXPECT_EQ(model::load_tokenizer(gpt2_gguf("ok.gguf", "gpt2", true))->encode("ab", false), std::vector<std::int32_t>{2});
+    for (const char* pre : {"gpt-2", "phi-2", "llama-bpe", "qwen2", "smollm", "starcoder", "deepseek-llm"})
+        EXPECT_EQ(model::load_tokenizer(gpt2_gguf(std::string(pre) + ".gguf", pre, true))->encode("ab", false),
+                  std::vector<std::int32_t>{2})
+            << pre;
 }
 
 TEST(TokenizerErrors, BrokenLlama2cTokenizerBin)
@@ -226,4 +240,30 @@ TEST(TokenizerErrors, BrokenLlama2cTokenizerBin)
     std::vector<std::uint8_t> model_like;
     put_u32(model_like, 0x7FFFFFFF);
     expect_failure<FormatError>(dir.write("model.bin", model_like), "not a llama2.c tokenizer");
+}
+
+TEST(TokenizerErrors, BrokenTiktokenFiles)
+{
+    const TempDir dir;
+    const auto write = [&](const std::string& name, const std::string& text) { return dir.write(name, as_bytes(text)); };
+    expect_failure<FormatError>(write("a.model", "IQ== 0\nIg== x\n"), "line 2 is not '<base64 token> <rank>'");
+    expect_failure<FormatError>(write("b.model", "\x0a\x0b\x0c protobuf"), "not a tiktoken file");
+    expect_failure<FormatError>(write("c.model", "IQ== 0\nIg== 0\n"), "rank 0 is given twice");
+    expect_failure<FormatError>(write("d.model", "IQ== 0\nIg== 2\n"), "rank 1 is missing");
+    expect_failure<FormatError>(write("e.model", "IQ== 0\nIg== 1\n"), "only Llama 3's (128000 tokens) is supported");
+}
+
+TEST(TokenizerErrors, VocabJsonWithAnUnknownTokenizerClass)
+{
+    const TempDir dir;
+    dir.write("vocab.json", as_bytes(kVocab));
+    dir.write("merges.txt", as_bytes(std::string("a b\n")));
+    EXPECT_EQ(model::load_tokenizer(dir.path())->encode("ab", false), std::vector<std::int32_t>{2});
+    const auto config = dir.write("tokenizer_config.json", as_bytes(std::string(R"({"tokenizer_class": "BloomTokenizer"})")));
+    expect_failure<FormatError>(dir.path(), "tokenizer_class \"BloomTokenizer\" is not supported", config.string());
+    dir.write("tokenizer_config.json", as_bytes(std::string(R"({"tokenizer_class": "Qwen2Tokenizer",
+        "added_tokens_decoder": {"7": {"content": "<x>", "special": false}}})")));
+    const auto tok = model::load_tokenizer(dir.path());
+    EXPECT_EQ(tok->vocab_size(), 8u);
+    EXPECT_EQ(tok->encode("a<x>b", false), (std::vector<std::int32_t>{0, 7, 1})); // added: always matched
 }

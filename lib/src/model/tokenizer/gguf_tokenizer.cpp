@@ -129,10 +129,17 @@ std::unique_ptr<Tokenizer> spm_from_gguf(const GgufFile& f, std::vector<std::str
 
 std::unique_ptr<Tokenizer> gpt2_from_gguf(const GgufFile& f, std::vector<std::string> pieces)
 {
-    // Other pre-tokenizers (llama-bpe, qwen2, ...) cut text differently: refuse, do not guess.
-    if (const auto pre = f.get_string("tokenizer.ggml.pre"); pre && *pre != "gpt2" && *pre != "default")
-        fail(f, fmt::format("tokenizer.ggml.pre '{}' is not supported (only gpt2)", *pre));
     Gpt2Vocab v;
+    // Each vocabulary family cuts text its own way: an unknown name is refused, not guessed.
+    if (const auto pre = f.get_string("tokenizer.ggml.pre")) {
+        const auto kind = pretokenizer_named(*pre);
+        if (!kind)
+            fail(f, fmt::format("tokenizer.ggml.pre '{}' is not supported (known: gpt-2, llama-bpe, qwen2, "
+                                "smollm, starcoder, deepseek-llm, phi-2 and their aliases)",
+                                *pre));
+        v.pre = *kind;
+        v.ignore_merges = *kind == PreTokenizer::Llama3;
+    }
     v.source = f.path;
     v.types = token_types(f, pieces);
     v.pieces = std::move(pieces);

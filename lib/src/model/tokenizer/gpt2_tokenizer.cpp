@@ -1,6 +1,5 @@
 #include "model/tokenizer/gpt2_tokenizer.hpp"
 #include "model/tokenizer/byte_unicode.hpp"
-#include "model/tokenizer/gpt2_pretokenizer.hpp"
 
 #include "edge_rt/error.hpp"
 
@@ -43,7 +42,8 @@ struct LowerPriority {
 
 Gpt2Tokenizer::Gpt2Tokenizer(Gpt2Vocab vocab)
     : source_(std::move(vocab.source)), pieces_(std::move(vocab.pieces)), types_(std::move(vocab.types)),
-      bos_(vocab.bos), eos_(vocab.eos), add_bos_(vocab.add_bos), add_prefix_space_(vocab.add_prefix_space)
+      bos_(vocab.bos), eos_(vocab.eos), add_bos_(vocab.add_bos), add_prefix_space_(vocab.add_prefix_space),
+      pre_(vocab.pre), ignore_merges_(vocab.ignore_merges)
 {
     validate(vocab);
     index_tokens();
@@ -79,8 +79,10 @@ void Gpt2Tokenizer::index_tokens()
     ids_.reserve(pieces_.size());
     for (std::size_t i = 0; i < pieces_.size(); ++i) {
         const auto id = static_cast<std::int32_t>(i);
+        if (is_special(types_[i]) && !pieces_[i].empty())
+            specials_.push_back({pieces_[i], id, types_[i] != TokenType::UserDefined});
         if (types_[i] == TokenType::Control || types_[i] == TokenType::Unused)
-            continue; // decode to nothing, never produced from text
+            continue; // decode to nothing, never produced from plain text
         if (types_[i] == TokenType::UserDefined) {
             bytes_[i] = pieces_[i]; // added tokens are stored as plain text
             continue;
@@ -124,7 +126,7 @@ std::optional<Gpt2Tokenizer::Merge> Gpt2Tokenizer::find_merge(std::int32_t left,
     return it->second;
 }
 
-std::vector<std::int32_t> Gpt2Tokenizer::encode(std::string_view text, bool add_bos) const
+std::vector<std::int32_t> Gpt2Tokenizer::encode_text(std::string_view text, bool add_bos) const
 {
     std::vector<std::int32_t> out;
     if (add_bos && bos_)
@@ -133,13 +135,19 @@ std::vector<std::int32_t> Gpt2Tokenizer::encode(std::string_view text, bool add_
     const std::string prefixed = prefix ? std::string(1, ' ').append(text) : std::string();
     if (prefix)
         text = prefixed;
-    for (const auto word : gpt2_pretokenize(text))
+    for (const auto word : pretokenize(pre_, text))
         encode_word(word, out);
     return out;
 }
 
 void Gpt2Tokenizer::encode_word(std::string_view word, std::vector<std::int32_t>& out) const
 {
+    if (ignore_merges_) {
+        if (const auto it = ids_.find(byte_level::encode(word)); it != ids_.end()) {
+            out.push_back(it->second);
+            return;
+        }
+    }
     std::vector<Symbol> symbols;
     symbols.reserve(word.size());
     for (const char c : word) {

@@ -2,6 +2,7 @@
 // the ranked merges (lowest rank first) within each word.
 #pragma once
 
+#include "model/tokenizer/pretokenizer.hpp"
 #include "model/tokenizer/string_map.hpp"
 #include "model/tokenizer/token_type.hpp"
 #include "model/tokenizer/tokenizer.hpp"
@@ -26,6 +27,9 @@ struct Gpt2Vocab {
     std::optional<std::int32_t> eos;
     bool add_bos = false;
     bool add_prefix_space = false; // HF ByteLevel's add_prefix_space
+    PreTokenizer pre = PreTokenizer::Gpt2;
+    /// Llama 3: a pre-token that is itself a vocabulary entry is emitted whole, unmerged.
+    bool ignore_merges = false;
 };
 
 class Gpt2Tokenizer final : public Tokenizer {
@@ -34,13 +38,16 @@ public:
     /// disagree, ids are out of range, or a merge uses or makes a token the vocabulary lacks.
     explicit Gpt2Tokenizer(Gpt2Vocab vocab);
 
-    std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const override;
     std::string token_bytes(std::int32_t id) const override;
     std::string piece(std::int32_t id) const override;
     std::size_t vocab_size() const override { return pieces_.size(); }
     std::optional<std::int32_t> bos() const override { return bos_; }
     std::optional<std::int32_t> eos() const override { return eos_; }
     bool add_bos_by_default() const override { return add_bos_; }
+    const std::vector<SpecialToken>& special_tokens() const override { return specials_; }
+
+protected:
+    std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const override;
 
 private:
     struct Merge {
@@ -64,6 +71,9 @@ private:
     std::optional<std::int32_t> eos_;
     bool add_bos_ = false;
     bool add_prefix_space_ = false;
+    PreTokenizer pre_ = PreTokenizer::Gpt2;
+    bool ignore_merges_ = false;
+    std::vector<SpecialToken> specials_;
     StringMap<std::int32_t> ids_;                        // mergeable pieces only
     std::array<std::int32_t, 256> byte_ids_{};           // the single-byte tokens; -1 if absent
     std::unordered_map<std::uint64_t, Merge> merges_;    // key: left id << 32 | right id

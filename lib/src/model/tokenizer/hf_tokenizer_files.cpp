@@ -1,6 +1,8 @@
 // GPT-2 byte-level BPE from Hugging Face files: tokenizer.json, or vocab.json + merges.txt
 // (OpenAI's encoder.json + vocab.bpe hold the same contents).
 #include "model/tokenizer/gpt2_tokenizer.hpp"
+#include "model/tokenizer/hf_spm_tokenizer.hpp"
+#include "model/tokenizer/hf_tokenizer_config.hpp"
 #include "model/tokenizer/loaders.hpp"
 
 #include "edge_rt/error.hpp"
@@ -103,8 +105,58 @@ void read_added_tokens(Gpt2Vocab& v, const json& root)
     }
 }
 
-// GPT-2's pre-tokenizer is the ByteLevel one with its built-in regex; anything else (a Split
-// with another pattern, Metaspace) would cut the text differently, so it is refused.
+// The Split patterns of the Llama 3 and Qwen2 tokenizer.json files, as written there.
+constexpr std::string_view kLlama3Pattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kQwen2Pattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+bool is_type(const json& j, std::string_view type)
+{
+    return j.is_object() && j.contains("type") && j["type"].is_string() && j["type"].get<std::string>() == type;
+}
+
+bool is_byte_level(const json& j, bool use_regex)
+{
+    return is_type(j, "ByteLevel") && j.value("use_regex", true) == use_regex;
+}
+
+// The pre-tokenizer of a byte-level tokenizer.json, when it is one written here: GPT-2's
+// ByteLevel; StarCoder's Digits + ByteLevel; Llama 3's or Qwen2's Split + ByteLevel.
+std::optional<PreTokenizer> byte_level_pretokenizer(const json& pre)
+{
+    if (is_byte_level(pre, true))
+        return PreTokenizer::Gpt2;
+    if (!is_type(pre, "Sequence") || !pre.contains("pretokenizers") || !pre["pretokenizers"].is_array())
+        return std::nullopt;
+    const auto& steps = pre["pretokenizers"];
+    if (steps.size() == 1 && is_byte_level(steps[0], true))
+        return PreTokenizer::Gpt2;
+    if (steps.size() != 2)
+        return std::nullopt;
+    if (is_type(steps[0], "Digits") && steps[0].value("individual_digits", false) && is_byte_level(steps[1], true))
+        return PreTokenizer::Starcoder;
+    if (!is_type(steps[0], "Split") || !is_byte_level(steps[1], false) || steps[0].value("invert", false) ||
+        steps[0].value("behavior", "") != "Isolated" || !steps[0].contains("pattern"))
+        return std::nullopt;
+    const std::string regex = steps[0]["pattern"].value("Regex", "");
+    if (regex == kLlama3Pattern)
+        return PreTokenizer::Llama3;
+    if (regex == kQwen2Pattern)
+        return PreTokenizer::Qwen2;
+    return std::nullopt;
+}
+
+// A normalizer would change the text before it is cut: only none, or NFC (Qwen2; the text is
+// taken as already composed, which typed and generated text almost always is), is accepted.
+void check_normalizer(const Gpt2Vocab& v, const json& root)
+{
+    const json normalizer = root.value("normalizer", json());
+    if (!normalizer.is_null() && !is_type(normalizer, "NFC") &&
+        !(is_type(normalizer, "Sequence") && normalizer.value("normalizers", json::array()).empty()))
+        fail(v.source, fmt::format("normalizer {} is not supported for byte-level BPE", normalizer.dump()));
+}
+
 void check_byte_level(Gpt2Vocab& v, const json& root)
 {
     const auto model = root.find("model");
@@ -112,14 +164,17 @@ void check_byte_level(Gpt2Vocab& v, const json& root)
         fail(v.source, "no \"model\" object: not a tokenizer.json");
     if (const auto type = model->find("type"); type != model->end() && *type != "BPE")
         fail(v.source, fmt::format("model.type {} is not supported (only BPE)", type->dump()));
-    const auto pre = root.find("pre_tokenizer");
-    const json* level = pre != root.end() && pre->is_object() ? &*pre : nullptr;
-    if (level && level->value("type", "") == "Sequence" && level->contains("pretokenizers") &&
-        (*level)["pretokenizers"].is_array() && (*level)["pretokenizers"].size() == 1)
-        level = &(*level)["pretokenizers"][0];
-    if (!level || !level->is_object() || level->value("type", "") != "ByteLevel" || !level->value("use_regex", true))
-        fail(v.source, "pre_tokenizer is not GPT-2's ByteLevel: only byte-level BPE tokenizers are supported");
-    v.add_prefix_space = level->value("add_prefix_space", false);
+    const json pre = root.value("pre_tokenizer", json());
+    const auto kind = byte_level_pretokenizer(pre);
+    if (!kind)
+        fail(v.source, fmt::format("pre_tokenizer {} is not one of the byte-level pre-tokenizers supported "
+                                   "(GPT-2 ByteLevel, StarCoder Digits + ByteLevel, Llama 3 or Qwen2 Split + ByteLevel)",
+                                   pre.dump().substr(0, 300)));
+    check_normalizer(v, root);
+    v.pre = *kind;
+    v.ignore_merges = model->value("ignore_merges", false);
+    const json& level = is_type(pre, "Sequence") ? pre["pretokenizers"].back() : pre;
+    v.add_prefix_space = level.value("add_prefix_space", false);
 }
 
 // <|endoftext|> is GPT-2's only special token: it ends (and may start) a document.
@@ -133,16 +188,20 @@ void mark_end_of_text(Gpt2Vocab& v)
     }
 }
 
-std::unique_ptr<Tokenizer> build(const std::string& source, const std::function<void(Gpt2Vocab&)>& fill)
+// `fill` reads the vocabulary; `configure` then adjusts it (added tokens, BOS/EOS).
+std::unique_ptr<Tokenizer> build(const std::string& source, const std::function<void(Gpt2Vocab&)>& fill,
+                                 const std::function<void(Gpt2Vocab&)>& configure = {})
 {
     Gpt2Vocab v;
     v.source = source;
     try {
         fill(v);
+        mark_end_of_text(v);
+        if (configure)
+            configure(v);
     } catch (const json::exception& e) { // a value of the wrong type deep inside
         fail(source, fmt::format("unexpected JSON contents ({})", e.what()));
     }
-    mark_end_of_text(v);
     return std::make_unique<Gpt2Tokenizer>(std::move(v));
 }
 
@@ -151,6 +210,8 @@ std::unique_ptr<Tokenizer> build(const std::string& source, const std::function<
 std::unique_ptr<Tokenizer> load_tokenizer_json(const std::filesystem::path& path)
 {
     const json root = parse_json(path);
+    if (root.is_object() && is_spm_tokenizer_json(root))
+        return load_spm_tokenizer_json(path.string(), root);
     return build(path.string(), [&](Gpt2Vocab& v) {
         if (!root.is_object())
             fail(v.source, "expected a JSON object at the top");
@@ -159,6 +220,16 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const std::filesystem::path& path
         read_vocab_object(v, model.contains("vocab") ? model["vocab"] : json(), "model.vocab");
         read_merges_array(v, model.contains("merges") ? model["merges"] : json());
         read_added_tokens(v, root);
+    }, [&](Gpt2Vocab& v) {
+        // A BOS the post-processor adds (Llama 3's <|begin_of_text|>); the config beside the
+        // file may name BOS/EOS too.
+        if (const auto bos = template_bos(root)) {
+            for (std::size_t i = 0; i < v.pieces.size(); ++i)
+                if (v.pieces[i] == *bos)
+                    v.bos = static_cast<std::int32_t>(i);
+            v.add_bos = true;
+        }
+        apply_tokenizer_config(v, path.parent_path(), false);
     });
 }
 
@@ -190,7 +261,7 @@ std::unique_ptr<Tokenizer> load_vocab_and_merges(const std::filesystem::path& vo
         }
         if (v.merges.empty())
             fail(merges_source, "no merges in this file");
-    });
+    }, [&](Gpt2Vocab& v) { apply_tokenizer_config(v, vocab.parent_path(), true); });
 }
 
 } // namespace edge_rt::model

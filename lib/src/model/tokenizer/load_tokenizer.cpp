@@ -30,10 +30,12 @@ std::unique_ptr<Tokenizer> load_from_folder(const fs::path& dir)
     for (const auto& [vocab, merges] : {std::pair{"vocab.json", "merges.txt"}, {"encoder.json", "vocab.bpe"}})
         if (fs::exists(dir / vocab) || fs::exists(dir / merges))
             return load_pair(dir, dir / vocab, dir / merges);
+    if (fs::exists(dir / "tokenizer.model"))
+        return load_tiktoken(dir / "tokenizer.model");
     if (fs::exists(dir / "tokenizer.bin"))
         return load_llama2c_tokenizer(dir / "tokenizer.bin");
     throw FormatError(fmt::format("{}: no tokenizer in this folder (looked for tokenizer.json, vocab.json + "
-                                  "merges.txt, encoder.json + vocab.bpe, tokenizer.bin)",
+                                  "merges.txt, encoder.json + vocab.bpe, tokenizer.model, tokenizer.bin)",
                                   dir.string()));
 }
 
@@ -65,10 +67,12 @@ std::unique_ptr<Tokenizer> load_tokenizer(const fs::path& path)
         return load_pair(path, dir / "encoder.json", dir / "vocab.bpe");
     if (path.extension() == ".json")
         return load_tokenizer_json(path);
+    if (path.extension() == ".model" || path.extension() == ".tiktoken")
+        return load_tiktoken(path);
     if (path.extension() == ".bin")
         return load_llama2c_tokenizer(path);
     throw FormatError(fmt::format("{}: not a tokenizer file (expected GGUF, tokenizer.json, vocab.json, "
-                                  "merges.txt, encoder.json, vocab.bpe or a llama2.c .bin)",
+                                  "merges.txt, encoder.json, vocab.bpe, a tiktoken tokenizer.model or a llama2.c .bin)",
                                   path.string()));
 }
 

@@ -20,6 +20,10 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const std::filesystem::path& path
 std::unique_ptr<Tokenizer> load_vocab_and_merges(const std::filesystem::path& vocab,
                                                  const std::filesystem::path& merges);
 
+/// Llama 3's tiktoken tokenizer.model (base64 token bytes and rank per line), with Llama 3's
+/// pre-tokenizer and special tokens.
+std::unique_ptr<Tokenizer> load_tiktoken(const std::filesystem::path& path);
+
 /// llama2.c's tokenizer.bin: int32 max_token_length, then per token float32 score, int32 length
 /// and the bytes (spaces instead of U+2581).
 std::unique_ptr<Tokenizer> load_llama2c_tokenizer(const std::filesystem::path& path);

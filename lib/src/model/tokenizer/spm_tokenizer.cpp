@@ -130,6 +130,8 @@ void SpmTokenizer::index()
     for (std::size_t i = 0; i < vocab_.pieces.size(); ++i) {
         const auto id = static_cast<std::int32_t>(i);
         ids_.emplace(vocab_.pieces[i], id); // a duplicate piece keeps its first id
+        if (is_special(vocab_.types[i]) && !vocab_.pieces[i].empty())
+            specials_.push_back({vocab_.pieces[i], id, vocab_.types[i] != TokenType::UserDefined});
         if (vocab_.types[i] == TokenType::Byte) {
             auto& slot = byte_ids_[*parse_byte_piece(vocab_.pieces[i])];
             if (slot < 0)
@@ -146,7 +148,7 @@ std::optional<std::int32_t> SpmTokenizer::mergeable_id(std::string_view text) co
     return it->second;
 }
 
-std::vector<std::int32_t> SpmTokenizer::encode(std::string_view text, bool add_bos) const
+std::vector<std::int32_t> SpmTokenizer::encode_text(std::string_view text, bool add_bos) const
 {
     std::vector<std::int32_t> out;
     if (add_bos && vocab_.bos)

@@ -36,7 +36,6 @@ public:
     /// it; throws FormatError naming vocab.source.
     explicit SpmTokenizer(SpmVocab vocab);
 
-    std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const override;
     std::string token_bytes(std::int32_t id) const override;
     std::string piece(std::int32_t id) const override;
     std::size_t vocab_size() const override { return vocab_.pieces.size(); }
@@ -44,6 +43,10 @@ public:
     std::optional<std::int32_t> eos() const override { return vocab_.eos; }
     bool add_bos_by_default() const override { return vocab_.add_bos; }
     bool adds_space_prefix() const override { return vocab_.add_space_prefix; }
+    const std::vector<SpecialToken>& special_tokens() const override { return specials_; }
+
+protected:
+    std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const override;
 
 private:
     void validate() const;
@@ -56,6 +59,7 @@ private:
 
     SpmVocab vocab_;
     StringMap<std::int32_t> ids_;
+    std::vector<SpecialToken> specials_;
     std::array<std::int32_t, 256> byte_ids_{}; // -1 where the vocabulary has no <0xNN>
 };
 

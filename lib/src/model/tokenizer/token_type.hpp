@@ -21,4 +21,11 @@ constexpr bool is_mergeable(TokenType t)
     return t == TokenType::Normal || t == TokenType::UserDefined;
 }
 
+/// Whether the entry's text, written in a prompt, stands for the token when special tokens are
+/// parsed: control tokens (<s>, <|im_start|>), added tokens and the unknown token.
+constexpr bool is_special(TokenType t)
+{
+    return t == TokenType::Control || t == TokenType::UserDefined || t == TokenType::Unknown;
+}
+
 } // namespace edge_rt::model

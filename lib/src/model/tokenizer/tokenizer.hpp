@@ -1,5 +1,7 @@
-// Text <-> token ids. Two families: SentencePiece-style BPE from GGUF metadata (Llama) and
-// GPT-2 byte-level BPE (tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe).
+// Text <-> token ids. Two families: SentencePiece-style BPE (Llama 2, TinyLlama, Mistral, Phi-3:
+// GGUF metadata, tokenizer.json with byte fallback, llama2.c tokenizer.bin) and byte-level BPE
+// with a pre-tokenizer per vocabulary (GPT-2, Llama 3, Qwen2, SmolLM/StarCoder, DeepSeek: GGUF,
+// tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, Llama 3's tiktoken file).
 #pragma once
 
 #include "model/gguf.hpp"
@@ -15,15 +17,30 @@
 
 namespace edge_rt::model {
 
+/// A vocabulary entry that prompt text may name literally ("<|im_start|>", "<s>").
+struct SpecialToken {
+    std::string text;
+    std::int32_t id;
+    /// Control and unknown tokens are matched only when special tokens are parsed; added
+    /// (user-defined) tokens always, as Hugging Face and llama.cpp do.
+    bool control;
+};
+
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
 
     /// Token ids for `text`, with the BOS id first when `add_bos` (and the vocabulary has one).
-    /// The text is plain text: "<s>" or "<|endoftext|>" in it are spelled out, never special ids.
-    /// Bytes that are not valid UTF-8 are encoded as bytes (SentencePiece: byte fallback, GPT-2:
-    /// byte-level tokens), so no input fails.
-    virtual std::vector<std::int32_t> encode(std::string_view text, bool add_bos) const = 0;
+    /// Added (user-defined) tokens in the text always become their ids. Control tokens ("<s>",
+    /// "<|endoftext|>", "<|im_start|>") do only with `parse_special`; otherwise they are spelled
+    /// out as plain text. Where several start at one place the longest wins; each stretch of
+    /// text between them is encoded on its own (SentencePiece: with its own dummy prefix, as
+    /// llama.cpp and HF do). Bytes that are not valid UTF-8 are encoded as bytes (SentencePiece:
+    /// byte fallback, GPT-2: byte-level tokens), so no input fails.
+    std::vector<std::int32_t> encode(std::string_view text, bool add_bos, bool parse_special = false) const;
+
+    /// The tokens encode() may match in the text: control, unknown and added tokens.
+    virtual const std::vector<SpecialToken>& special_tokens() const = 0;
 
     /// The raw bytes token `id` stands for when decoding: byte-fallback tokens give their byte,
     /// control tokens (BOS/EOS) give nothing, SentencePiece's U+2581 becomes a space. May be
@@ -42,6 +59,10 @@ public:
     /// SentencePiece's dummy prefix: encode() puts a space before non-empty text, so decoders
     /// drop the leading space of the first piece after BOS again. False for GPT-2.
     virtual bool adds_space_prefix() const { return false; }
+
+protected:
+    /// Encodes text in which no special or added token is to be matched.
+    virtual std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const = 0;
 };
 
 /// Turns a stream of token ids into text without ever emitting an incomplete UTF-8 sequence:
@@ -71,8 +92,9 @@ std::string decode(const Tokenizer& tokenizer, std::span<const std::int32_t> ids
 std::unique_ptr<Tokenizer> tokenizer_from_gguf(const GgufFile& file);
 
 /// A tokenizer on its own: a GGUF file (vocab-only files work), a tokenizer.json, a llama2.c
-/// tokenizer.bin, vocab.json/merges.txt or encoder.json/vocab.bpe (either file of the pair), or
-/// a folder holding tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe.
+/// tokenizer.bin, Llama 3's tiktoken tokenizer.model, vocab.json/merges.txt or
+/// encoder.json/vocab.bpe (either file of the pair; tokenizer_config.json and added_tokens.json
+/// beside them are read), or a folder holding one of these.
 /// Throws IoError for a missing or unreadable path and FormatError for malformed contents, both
 /// naming the file.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path);
