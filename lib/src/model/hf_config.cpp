@@ -266,10 +266,10 @@ HfConfig read_hf_config(const std::filesystem::path& path)
         // transformers: rotary_ndims = int(head_dim * partial_rotary_factor).
         const double partial = k.positive("partial_rotary_factor", 0.5);
         if (partial > 1.0)
-            k.fail(fmt::format("key partial_rotary_factor {} is above 1", partial));
+            k.fail(fmt::format("key partial_rotary_factor {:.6g} is above 1", partial));
         c.n_rot = static_cast<std::uint32_t>(c.head_dim() * partial);
         if (c.n_rot == 0 || c.n_rot % 2 != 0)
-            k.fail(fmt::format("key partial_rotary_factor {} gives {} rotary dimensions; an even number above 0 "
+            k.fail(fmt::format("key partial_rotary_factor {:.6g} gives {} rotary dimensions; an even number above 0 "
                                "is needed", partial, c.n_rot));
     }
     if (c.arch != Arch::Gpt2)
