@@ -65,6 +65,9 @@ struct KernelTable {
     void (*attention)(const AttentionArgs& args);
     /// out = row `row` of `table` (an embedding matrix of any supported type), as floats.
     void (*embedding_row)(const WeightView& table, std::size_t row, float* out);
+    /// rope with pair i's angle divided by freq_factors[i] (scaled RoPE: Llama 3, linear).
+    void (*rope_factors)(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,
+                         float freq_base, RopePairing pairing, const float* freq_factors);
 };
 
 /// The portable reference implementation of every kernel.

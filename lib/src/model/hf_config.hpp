@@ -1,5 +1,5 @@
-// A Hugging Face config.json turned into the runtime's ModelConfig (model_type "gpt2" or
-// "llama"), with every key the architecture depends on checked.
+// A Hugging Face config.json turned into the runtime's ModelConfig (model_type "gpt2",
+// "llama", "qwen2" or "phi"), with every key the architecture depends on checked.
 #pragma once
 
 #include "model/model_config.hpp"

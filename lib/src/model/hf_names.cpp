@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <tuple>
 
 namespace edge_rt::model {
 
@@ -10,12 +11,18 @@ HfTensorNames::HfTensorNames(const ModelConfig& config, bool output_required)
 {
     if (arch_ == Arch::Gpt2)
         add_gpt2(config);
+    else if (arch_ == Arch::Phi2)
+        add_phi(config);
     else
         add_llama(config);
     // PyTorch Linear [n_vocab][n_embd]; with tied weights the embedding serves instead.
     add("lm_head.weight", "output.weight", {config.n_embd, config.n_vocab});
     specs_.back().required = output_required;
     specs_.back().prefixable = false;
+    if (arch_ == Arch::Phi2) { // Phi's head has a bias, tied weights or not
+        add("lm_head.bias", "output.bias", {config.n_vocab});
+        specs_.back().prefixable = false;
+    }
 }
 
 void HfTensorNames::add(std::string hf, std::string gguf, std::vector<std::uint64_t> shape, bool conv1d)
@@ -65,6 +72,11 @@ void HfTensorNames::add_llama(const ModelConfig& c)
         add(hf("self_attn.q_proj.weight"), blk("attn_q.weight"), {e, e});
         add(hf("self_attn.k_proj.weight"), blk("attn_k.weight"), {e, kv});
         add(hf("self_attn.v_proj.weight"), blk("attn_v.weight"), {e, kv});
+        if (c.qkv_bias) { // Qwen2
+            add(hf("self_attn.q_proj.bias"), blk("attn_q.bias"), {e});
+            add(hf("self_attn.k_proj.bias"), blk("attn_k.bias"), {kv});
+            add(hf("self_attn.v_proj.bias"), blk("attn_v.bias"), {kv});
+        }
         add(hf("self_attn.o_proj.weight"), blk("attn_output.weight"), {e, e});
         add(hf("post_attention_layernorm.weight"), blk("ffn_norm.weight"), {e});
         add(hf("mlp.gate_proj.weight"), blk("ffn_gate.weight"), {e, ff});
@@ -72,6 +84,32 @@ void HfTensorNames::add_llama(const ModelConfig& c)
         add(hf("mlp.down_proj.weight"), blk("ffn_down.weight"), {ff, e});
     }
     add("norm.weight", "output_norm.weight", {e});
+}
+
+// transformers' PhiModel: Linear layers with biases; q/k rows already in the halves layout
+// the runtime's NEOX RoPE uses (GGUF phi2 files keep them as they are too).
+void HfTensorNames::add_phi(const ModelConfig& c)
+{
+    const std::uint64_t e = c.n_embd;
+    const std::uint64_t ff = c.n_ff;
+    const std::uint64_t kv = std::uint64_t{c.n_head_kv} * c.head_dim();
+    add("embed_tokens.weight", "token_embd.weight", {e, c.n_vocab});
+    for (std::uint32_t i = 0; i < c.n_layer; ++i) {
+        const auto hf = [i](const std::string& s) { return fmt::format("layers.{}.{}", i, s); };
+        const auto blk = [i](const std::string& s) { return fmt::format("blk.{}.{}", i, s); };
+        const std::tuple<const char*, const char*, std::uint64_t, std::uint64_t> linears[] = {
+            {"self_attn.q_proj", "attn_q", e, e},   {"self_attn.k_proj", "attn_k", e, kv},
+            {"self_attn.v_proj", "attn_v", e, kv},  {"self_attn.dense", "attn_output", e, e},
+            {"mlp.fc1", "ffn_up", e, ff},           {"mlp.fc2", "ffn_down", ff, e}};
+        add(hf("input_layernorm.weight"), blk("attn_norm.weight"), {e});
+        add(hf("input_layernorm.bias"), blk("attn_norm.bias"), {e});
+        for (const auto& [from, to, in, out] : linears) {
+            add(hf(std::string(from) + ".weight"), blk(std::string(to) + ".weight"), {in, out});
+            add(hf(std::string(from) + ".bias"), blk(std::string(to) + ".bias"), {out});
+        }
+    }
+    add("final_layernorm.weight", "output_norm.weight", {e});
+    add("final_layernorm.bias", "output_norm.bias", {e});
 }
 
 const HfTensorSpec* HfTensorNames::find(std::string_view file_name) const

@@ -44,6 +44,7 @@ private:
     void add(std::string hf, std::string gguf, std::vector<std::uint64_t> shape, bool conv1d = false);
     void add_gpt2(const ModelConfig& c);
     void add_llama(const ModelConfig& c);
+    void add_phi(const ModelConfig& c);
 
     Arch arch_;
     std::string prefix_;

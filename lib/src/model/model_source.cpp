@@ -1,7 +1,12 @@
 #include "model/model_source.hpp"
 
+#include "core/dtype.hpp"
 #include "edge_rt/error.hpp"
+#include "io/file.hpp"
+#include "model/rope_scaling.hpp"
 
+#include <bit>
+#include <cmath>
 #include <fmt/format.h>
 #include <limits>
 
@@ -17,6 +22,70 @@ std::uint32_t as_u32(const GgufFile& f, const std::string& key, std::optional<st
     return static_cast<std::uint32_t>(*v);
 }
 
+// Llama 3's rope_freqs.weight: n_rot/2 F32 factors, read now (a few bytes every layer uses).
+std::vector<float> read_rope_freqs(const GgufFile& f, const GgufTensorInfo& t, std::uint32_t n_rot)
+{
+    if (t.type != static_cast<std::uint32_t>(DType::F32) || t.shape.size() != 1 || t.shape[0] != n_rot / 2)
+        throw FormatError(fmt::format("{}: tensor rope_freqs.weight must be F32 [{}] (n_rot/2), not {} with {} dims",
+                                      f.path, n_rot / 2, dtype_name(t.type), t.shape.size()));
+    std::vector<std::byte> bytes(n_rot / 2 * 4);
+    io::File(f.path).read_exact(t.offset, bytes);
+    std::vector<float> factors;
+    for (std::size_t i = 0; i < bytes.size(); i += 4) {
+        std::uint32_t u = 0;
+        for (std::size_t b = 0; b < 4; ++b) // little-endian, as GGUF stores it
+            u |= static_cast<std::uint32_t>(bytes[i + b]) << (8 * b);
+        const float v = std::bit_cast<float>(u);
+        if (!(v > 0.0f) || !std::isfinite(v))
+            throw FormatError(fmt::format("{}: tensor rope_freqs.weight holds {}, not a positive factor", f.path, v));
+        factors.push_back(v);
+    }
+    return factors;
+}
+
+// RoPE scaling: a rope_freqs tensor (Llama 3) or the rope.scaling.* keys (linear).
+void rope_scaling_from_gguf(const GgufFile& f, const std::string& arch, ModelConfig& c)
+{
+    const auto type = f.get_string(arch + ".rope.scaling.type").value_or("none");
+    double linear = 1.0;
+    if (type == "linear") {
+        const auto key = arch + ".rope.scaling.factor";
+        const auto factor = f.get_float(key);
+        if (!factor || !(*factor > 0) || !std::isfinite(*factor))
+            throw FormatError(fmt::format("{}: rope scaling type linear needs a positive {}", f.path, key));
+        linear = *factor;
+    } else if (type != "none") {
+        throw FormatError(fmt::format("{}: unsupported {}.rope.scaling.type {} (supported: none, linear; "
+                                      "Llama 3 scaling comes as a rope_freqs.weight tensor)",
+                                      f.path, arch, type));
+    } else if (const auto legacy = f.get_float(arch + ".rope.scale_linear")) {
+        if (!(*legacy > 0) || !std::isfinite(*legacy))
+            throw FormatError(fmt::format("{}: {}.rope.scale_linear must be positive, not {}", f.path, arch, *legacy));
+        linear = *legacy;
+    }
+    if (const auto* t = f.find_tensor("rope_freqs.weight")) {
+        if (linear != 1.0)
+            throw FormatError(fmt::format("{}: both rope_freqs.weight and linear RoPE scaling are set", f.path));
+        c.rope_freq_factors = read_rope_freqs(f, *t, c.n_rot);
+    } else if (linear != 1.0) {
+        c.rope_freq_factors = linear_rope_factors(linear, c.n_rot);
+    }
+}
+
+Arch arch_of(const GgufFile& f, const std::string& name)
+{
+    if (name == "llama")
+        return Arch::Llama;
+    if (name == "gpt2")
+        return Arch::Gpt2;
+    if (name == "qwen2")
+        return Arch::Qwen2;
+    if (name == "phi2")
+        return Arch::Phi2;
+    throw FormatError(
+        fmt::format("{}: unsupported architecture {} (supported: llama, qwen2, phi2, gpt2)", f.path, name));
+}
+
 ModelConfig config_from_gguf(const GgufFile& f, const TensorTable& tensors)
 {
     ModelConfig c;
@@ -24,12 +93,7 @@ ModelConfig config_from_gguf(const GgufFile& f, const TensorTable& tensors)
     if (!arch)
         throw FormatError(fmt::format("{}: missing metadata key general.architecture", f.path));
     c.arch_name = *arch;
-    if (*arch == "llama")
-        c.arch = Arch::Llama;
-    else if (*arch == "gpt2")
-        c.arch = Arch::Gpt2;
-    else
-        throw FormatError(fmt::format("{}: unsupported architecture {} (supported: llama, gpt2)", f.path, *arch));
+    c.arch = arch_of(f, *arch);
     c.name = f.get_string("general.name").value_or(std::filesystem::path(f.path).stem().string());
     const auto key = [&](const char* k) { return *arch + "." + k; };
     const auto u32 = [&](const char* k) { return as_u32(f, key(k), f.get_uint(key(k))); };
@@ -44,7 +108,8 @@ ModelConfig config_from_gguf(const GgufFile& f, const TensorTable& tensors)
                                       f.path, c.n_head, c.n_head_kv, c.n_embd));
     c.n_rot = f.find(key("rope.dimension_count")) ? u32("rope.dimension_count") : c.head_dim();
     c.rope_freq_base = static_cast<float>(f.get_float(key("rope.freq_base")).value_or(10000.0));
-    const char* eps_key = c.arch == Arch::Llama ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon";
+    const bool rms = c.arch == Arch::Llama || c.arch == Arch::Qwen2;
+    const char* eps_key = rms ? "attention.layer_norm_rms_epsilon" : "attention.layer_norm_epsilon";
     c.norm_eps = static_cast<float>(f.get_float(key(eps_key)).value_or(1e-5));
     if (f.find(key("vocab_size")))
         c.n_vocab = u32("vocab_size");
@@ -55,6 +120,12 @@ ModelConfig config_from_gguf(const GgufFile& f, const TensorTable& tensors)
     else
         throw FormatError(fmt::format("{}: cannot tell the vocabulary size", f.path));
     c.tied_output = tensors.find("output.weight") == nullptr;
+    // GGML's NEOX rope mode (qwen2, phi2) rotates head halves; llama files are permuted to pairs.
+    c.rope_style = c.arch == Arch::Qwen2 || c.arch == Arch::Phi2 ? RopeStyle::Halves : RopeStyle::Interleaved;
+    c.qkv_bias = c.arch == Arch::Qwen2;
+    c.fused_qkv = c.arch == Arch::Phi2 && tensors.find("blk.0.attn_qkv.weight") != nullptr;
+    if (c.arch != Arch::Gpt2)
+        rope_scaling_from_gguf(f, *arch, c);
     return c;
 }
 

@@ -21,7 +21,7 @@ namespace {
 class TableBuilder {
 public:
     TableBuilder(const HfConfig& hf, const SafetensorsIndex* index)
-        : config_(hf.config), names_(hf.config, !hf.tie_word_embeddings), index_(index)
+        : config_(hf.config), names_(hf.config, !hf.tie_word_embeddings), index_(index), tied_(hf.tie_word_embeddings)
     {
     }
 
@@ -29,6 +29,8 @@ public:
     {
         const auto file_id = static_cast<std::uint32_t>(table_.files.size());
         table_.files.push_back(shard.path);
+        for (const auto& [key, value] : shard.metadata)
+            aliases_.push_back({key, value, shard.path});
         for (const auto& t : shard.tensors) {
             check_listed(shard, t.name, file_id);
             seen_.insert(t.name);
@@ -49,6 +51,7 @@ public:
                 if (!seen_.contains(name))
                     fail(index_->path, fmt::format("tensor {} is listed in shard {} but missing from it",
                                                    printable(name), index_->shards[shard].filename().string()));
+        resolve_aliases();
         for (const auto& spec : names_.specs())
             if (spec.required && table_.find(spec.gguf_name) == nullptr)
                 fail(weights_path, fmt::format("missing tensor {}{} ({} in GGUF naming)",
@@ -62,6 +65,43 @@ public:
     }
 
 private:
+    struct Alias {
+        std::string name, target, file; // __metadata__ {name: target} of `file`
+    };
+
+    // Tied weights saved once: safetensors' save_model drops duplicates and records
+    // {dropped: kept} in __metadata__ (so a Llama may keep only lm_head.weight), and with
+    // tie_word_embeddings a folder may hold lm_head.weight and no embedding. The missing
+    // tensor then names the kept one's bytes.
+    void resolve_aliases()
+    {
+        for (const auto& a : aliases_)
+            for (const auto& [from, to] : {std::pair{&a.name, &a.target}, std::pair{&a.target, &a.name}})
+                alias(*from, *to, a.file);
+        if (tied_ && config_.arch != Arch::Gpt2)
+            alias("embed_tokens.weight", "lm_head.weight", table_.files.empty() ? "" : table_.files.front());
+    }
+
+    // `missing` (a file name) becomes a second name of the tensor `present` names, when the
+    // first is a tensor this model needs and not in the table, and the second is there.
+    void alias(const std::string& missing, const std::string& present, const std::string& file)
+    {
+        const auto* want = names_.find(missing);
+        const auto* have = names_.find(present);
+        if (want == nullptr || have == nullptr || table_.find(want->gguf_name) != nullptr)
+            return;
+        const auto* t = table_.find(have->gguf_name);
+        if (t == nullptr)
+            return;
+        if (t->shape != want->shape || t->transposed != want->conv1d)
+            fail(file, fmt::format("tensor {} is saved as {} (__metadata__ or tied weights), whose shape [{}] is not "
+                                   "its [{}]", printable(missing), printable(present), fmt::join(t->shape, ", "),
+                                   fmt::join(want->shape, ", ")));
+        TensorRef copy = *t;
+        copy.name = want->gguf_name;
+        table_.tensors.push_back(std::move(copy));
+    }
+
     [[noreturn]] static void fail(const std::string& path, const std::string& what)
     {
         throw FormatError(fmt::format("{}: {}", path, what));
@@ -105,6 +145,8 @@ private:
     TensorTable table_;
     std::set<std::string> seen_; // file names of tensors found in any shard
     bool prefixed_ = false;      // names carry transformer./model.: spell missing ones alike
+    bool tied_;                  // tie_word_embeddings
+    std::vector<Alias> aliases_;
 };
 
 std::string folder_name(const std::filesystem::path& dir)
@@ -143,7 +185,10 @@ ModelSource open_safetensors_model(const std::filesystem::path& dir)
     m.tensors = builder.finish(index ? index->path : single.string());
     m.config = hf.config;
     m.config.name = folder_name(dir);
-    m.config.tied_output = m.tensors.find("output.weight") == nullptr;
+    // Tied when there is no head, or when the head is the embedding's bytes under a second name.
+    const auto* head = m.tensors.find("output.weight");
+    const auto* embd = m.tensors.find("token_embd.weight");
+    m.config.tied_output = head == nullptr || (embd != nullptr && head->file == embd->file && head->offset == embd->offset);
     return m;
 }
 

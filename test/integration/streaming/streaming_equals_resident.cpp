@@ -15,7 +15,12 @@ constexpr std::size_t kSteps = 6;
 
 void expect_streaming_equals_resident(io::IoBackend backend)
 {
-    for (const auto& model : streaming_models()) {
+    expect_streaming_equals_resident(backend, streaming_models());
+}
+
+void expect_streaming_equals_resident(io::IoBackend backend, const std::vector<std::filesystem::path>& models)
+{
+    for (const auto& model : models) {
         SCOPED_TRACE(model.string());
         runtime::Engine resident(model, small_options());
         ASSERT_TRUE(resident.plan().fully_resident());

@@ -4,10 +4,15 @@
 
 #include "io/reader.hpp"
 
+#include <filesystem>
+#include <vector>
+
 namespace edge_rt::test {
 
 /// Every streaming model × every strategy with a quarter budget on `backend`: the same greedy
 /// ids and bit-identical logits as the fully resident run.
 void expect_streaming_equals_resident(io::IoBackend backend);
+/// The same for `models`.
+void expect_streaming_equals_resident(io::IoBackend backend, const std::vector<std::filesystem::path>& models);
 
 } // namespace edge_rt::test

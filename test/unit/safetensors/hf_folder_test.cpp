@@ -388,7 +388,7 @@ TEST(HfConfigErrors, MissingOrBrokenConfig)
     EXPECT_THAT(config_error("{\"model_type\": \"gpt2\", "), HasSubstr("bad JSON"));
     EXPECT_THAT(config_error("[]"), HasSubstr("is a JSON array, not an object"));
     EXPECT_THAT(config_error("{}"), HasSubstr("missing key model_type"));
-    EXPECT_THAT(config_error(R"({"model_type": "mamba"})"), HasSubstr("unsupported model_type mamba (supported: gpt2, llama)"));
+    EXPECT_THAT(config_error(R"({"model_type": "mamba"})"), HasSubstr("unsupported model_type mamba (supported: gpt2, llama, qwen2, phi)"));
     EXPECT_THAT(config_error(R"({"model_type": 7})"), HasSubstr("key model_type must be a string"));
 }
 
@@ -442,8 +442,17 @@ TEST(HfConfigErrors, LlamaKeys)
     EXPECT_THAT(with("rope_theta", R"("big")"), HasSubstr("key rope_theta must be a positive number"));
     EXPECT_THAT(with("num_key_value_heads", "3"), HasSubstr("2 heads and 3 kv heads do not divide"));
     EXPECT_THAT(with("max_position_embeddings", "null"), HasSubstr("missing key max_position_embeddings"));
-    // rope_scaling: null (as in base) is fine; a real scaling is refused rather than ignored.
-    EXPECT_THAT(with("rope_scaling", R"({"rope_type": "llama3", "factor": 8.0})"), HasSubstr("key rope_scaling is set"));
+    // rope_scaling: null (as in base) is fine; llama3 and linear are read (their factors are
+    // checked in test/integration/hf_arch_test.cpp and test/unit/rope_scaling_test.cpp), other
+    // kinds and incomplete ones are refused rather than ignored.
+    EXPECT_EQ(with("rope_scaling", R"({"rope_type": "linear", "factor": 2.0})"), "no error");
+    EXPECT_THAT(with("rope_scaling", R"({"rope_type": "llama3", "factor": 8.0})"),
+                HasSubstr("missing key rope_scaling.low_freq_factor"));
+    EXPECT_THAT(with("rope_scaling", R"({"rope_type": "yarn", "factor": 4.0})"),
+                HasSubstr("key rope_scaling.rope_type is yarn; only llama3 and linear are supported"));
+    EXPECT_THAT(with("rope_scaling", R"({"type": "linear", "factor": -1})"),
+                HasSubstr("key rope_scaling.factor must be a positive number"));
+    EXPECT_THAT(with("rope_scaling", "4"), HasSubstr("key rope_scaling must be an object"));
     // Duplicate keys are refused, not resolved silently.
     test::TempDir dir;
     const auto path = test::write_text(dir, "config.json", base.substr(0, base.rfind('}')) + R"(, "hidden_size": 8})");

@@ -14,6 +14,8 @@ void rmsnorm(const float* x, const float* weight, std::size_t n, float eps, floa
 void layernorm(const float* x, const float* weight, const float* bias, std::size_t n, float eps, float* out);
 void rope(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,
           float freq_base, RopePairing pairing);
+void rope_factors(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,
+                  float freq_base, RopePairing pairing, const float* freq_factors);
 void softmax(float* x, std::size_t n);
 void silu_mul(float* gate, const float* up, std::size_t n);
 void gelu(float* x, std::size_t n);
@@ -44,6 +46,7 @@ constexpr KernelTable table_with(const char* name, bool quantized_activations,
         .add = add,
         .attention = attn,
         .embedding_row = embedding_row,
+        .rope_factors = rope_factors,
     };
 }
 

@@ -18,13 +18,14 @@ struct Activations {
     std::vector<float> q;          // [n][n_embd]
     std::vector<float> k;          // [n][kv_dim]
     std::vector<float> v;          // [n][kv_dim]
-    std::vector<float> qkv;        // [n][3*n_embd] GPT-2's fused projection
+    std::vector<float> qkv;        // [n][3*n_embd] GPT-2's (and fused Phi-2's) q/k/v projection
     std::vector<float> attn;       // [n][n_embd] attention output before its projection
     std::vector<float> proj;       // [n][n_embd] a projection added back to x
     std::vector<float> ff_a;       // [n][n_ff]
     std::vector<float> ff_b;       // [n][n_ff]
     std::vector<float> scores;     // [n_ctx] attention weights of one head
     std::vector<float> vec_a, vec_b; // decoded norm weights / biases
+    std::vector<float> out_bias;   // [n_vocab] Phi-2's decoded output bias, for every output part
     std::vector<std::byte> xq;     // a matmul input quantised to 8-bit blocks (SIMD kernels)
 
     /// Sizes every buffer for batches of up to `max_tokens` tokens and a context of `n_ctx`.

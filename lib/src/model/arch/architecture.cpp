@@ -5,6 +5,7 @@
 #include "kernels/matmul.hpp"
 #include "model/arch/gpt2.hpp"
 #include "model/arch/llama.hpp"
+#include "model/arch/phi2.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -75,11 +76,32 @@ void Architecture::output(const WeightGroup& g, GroupWeights w, Activations& a, 
     const std::size_t row0 = g.weights.back().row_begin, V = config_.n_vocab;
     if (m.rows == V) {
         matmul(m, a.xn.data() + first * config_.n_embd, n_rows, logits.data(), a);
-        return;
+    } else {
+        // A part's rows of each token's logits: one product per token, straight into place.
+        for (std::size_t t = 0; t < n_rows; ++t)
+            matmul(m, a.xn.data() + (first + t) * config_.n_embd, 1, logits.data() + t * V + row0, a);
     }
-    // A part's rows of each token's logits: one product per token, straight into place.
-    for (std::size_t t = 0; t < n_rows; ++t)
-        matmul(m, a.xn.data() + (first + t) * config_.n_embd, 1, logits.data() + t * V + row0, a);
+    finish_logits(a, logits.data(), n_rows, row0, m.rows);
+}
+
+void Architecture::rope(float* x, std::size_t n_heads, std::size_t pos) const
+{
+    const auto pairing =
+        config_.rope_style == RopeStyle::Halves ? kernels::RopePairing::Halves : kernels::RopePairing::Interleaved;
+    const std::size_t hd = config_.head_dim();
+    if (config_.rope_freq_factors.empty())
+        kernels_.rope(x, n_heads, hd, config_.n_rot, pos, config_.rope_freq_base, pairing);
+    else
+        kernels_.rope_factors(x, n_heads, hd, config_.n_rot, pos, config_.rope_freq_base, pairing,
+                              config_.rope_freq_factors.data());
+}
+
+void Architecture::add_bias(float* y, const kernels::WeightView& bias, std::size_t n, std::size_t dim,
+                            std::vector<float>& scratch) const
+{
+    const float* b = vector_of(bias, scratch);
+    for (std::size_t t = 0; t < n; ++t)
+        kernels_.add(y + t * dim, b, dim);
 }
 
 void Architecture::matmul(const kernels::WeightView& w, const float* x, std::size_t n, float* y, Activations& a) const
@@ -126,11 +148,17 @@ std::unique_ptr<Architecture> make_architecture(const ModelConfig& config, const
         config.n_vocab == 0 || config.n_embd % config.n_head != 0 || config.n_head % config.n_head_kv != 0)
         throw FormatError(fmt::format("{}: inconsistent hyper-parameters (n_embd {}, {} heads, {} kv heads)",
                                       config.name, config.n_embd, config.n_head, config.n_head_kv));
+    if (!config.rope_freq_factors.empty() && config.rope_freq_factors.size() != config.n_rot / 2)
+        throw FormatError(fmt::format("{}: {} RoPE frequency factors for {} rotated dimensions (expected {})",
+                                      config.name, config.rope_freq_factors.size(), config.n_rot, config.n_rot / 2));
     switch (config.arch) {
     case Arch::Llama:
+    case Arch::Qwen2:
         return make_llama(config, kernels);
     case Arch::Gpt2:
         return make_gpt2(config, kernels);
+    case Arch::Phi2:
+        return make_phi2(config, kernels);
     }
     throw FormatError(fmt::format("{}: unsupported architecture {}", config.name, config.arch_name));
 }

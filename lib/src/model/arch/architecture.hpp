@@ -82,6 +82,12 @@ protected:
     /// The final norm of activation rows first .. first+n-1 into act.xn; `w` are the output
     /// group's views without the matrix.
     virtual void output_norm(GroupWeights w, Activations& act, std::size_t first, std::size_t n) const = 0;
+    /// After an output part wrote vocabulary rows [row0, row0+rows) of n_rows logit rows (V
+    /// apart): adds what the architecture adds to them (Phi-2's output bias). Nothing by default.
+    virtual void finish_logits(Activations& /*act*/, float* /*logits*/, std::size_t /*n_rows*/, std::size_t /*row0*/,
+                               std::size_t /*rows*/) const
+    {
+    }
     /// Checks that `w` has as many views as group `g` has specs (a runtime wiring error otherwise).
     static void expect_group(GroupWeights w, const WeightGroup& g);
     /// Checks n_rows <= the batch and that `logits` holds n_rows rows of n_vocab values.
@@ -97,6 +103,12 @@ protected:
     /// n_embd; k/v are the layer's cache rows (kv_stride floats apart).
     void attend(const float* q, std::size_t q_stride, const float* k, const float* v, std::size_t kv_stride,
                 std::size_t n_head_kv, std::size_t n, std::size_t pos0, float* out) const;
+    /// Rotates the first n_rot dimensions of `n_heads` heads at `x` for position `pos`, with the
+    /// config's pairing, base and frequency factors (scaled RoPE) when it has them.
+    void rope(float* x, std::size_t n_heads, std::size_t pos) const;
+    /// y[t] += bias for each of n rows of `dim` values (`scratch` receives the decoded bias).
+    void add_bias(float* y, const kernels::WeightView& bias, std::size_t n, std::size_t dim,
+                  std::vector<float>& scratch) const;
     /// Decodes a 1-D weight (any supported type) into `scratch` and returns its floats.
     static const float* vector_of(const kernels::WeightView& v, std::vector<float>& scratch);
 

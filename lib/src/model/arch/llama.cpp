@@ -8,8 +8,9 @@
 namespace edge_rt::model {
 namespace {
 
-// Positions of the views in each group (the order of the WeightSpecs below).
-enum LayerWeight { kAttnNorm, kWq, kWk, kWv, kWo, kFfnNorm, kGate, kUp, kDown };
+// Positions of the views in each group (the order of the WeightSpecs below). Qwen2's q/k/v
+// biases follow the matrices, at kBq.. only when the config has them.
+enum LayerWeight { kAttnNorm, kWq, kWk, kWv, kWo, kFfnNorm, kGate, kUp, kDown, kBq, kBk, kBv };
 enum OutputWeight { kOutNorm, kOutMatrix };
 
 class Llama final : public Architecture {
@@ -29,13 +30,11 @@ private:
     void rms_rows(const kernels::WeightView& weight, Activations& a, std::size_t first, std::size_t n) const;
 
     std::size_t E_, kv_dim_, hd_;
-    kernels::RopePairing pairing_;
 };
 
 Llama::Llama(const ModelConfig& c, const kernels::KernelTable& k)
     : Architecture(c, k), E_(c.n_embd), kv_dim_(static_cast<std::size_t>(c.n_head_kv) * c.head_dim()),
-      hd_(c.head_dim()),
-      pairing_(c.rope_style == RopeStyle::Halves ? kernels::RopePairing::Halves : kernels::RopePairing::Interleaved)
+      hd_(c.head_dim())
 {
     if (c.n_rot == 0 || c.n_rot % 2 != 0 || c.n_rot > hd_)
         throw FormatError(fmt::format("{}: RoPE dimension count {} must be even and at most the head size {}",
@@ -48,6 +47,13 @@ Llama::Llama(const ModelConfig& c, const kernels::KernelTable& k)
                            {{n("attn_norm"), {E}}, {n("attn_q"), {E, E}}, {n("attn_k"), {E, KV}},
                             {n("attn_v"), {E, KV}}, {n("attn_output"), {E, E}}, {n("ffn_norm"), {E}},
                             {n("ffn_gate"), {E, F}}, {n("ffn_up"), {E, F}}, {n("ffn_down"), {F, E}}}});
+        if (c.qkv_bias) {
+            const auto b = [i](const char* t) { return fmt::format("blk.{}.{}.bias", i, t); };
+            auto& specs = groups_.back().weights;
+            specs.push_back({b("attn_q"), {E}});
+            specs.push_back({b("attn_k"), {KV}});
+            specs.push_back({b("attn_v"), {KV}});
+        }
     }
     groups_.push_back({GroupKind::Output, 0,
                        {{"output_norm.weight", {E}},
@@ -75,11 +81,16 @@ void Llama::attention_block(std::uint32_t il, GroupWeights w, Activations& a, Kv
     rms_rows(w[kAttnNorm], a, 0, n);
     const kernels::MatmulTarget qkv[] = {{&w[kWq], a.q.data()}, {&w[kWk], a.k.data()}, {&w[kWv], a.v.data()}};
     matmul_shared_input(qkv, a.xn.data(), n, a);
+    if (config_.qkv_bias) {
+        add_bias(a.q.data(), w[kBq], n, E_, a.vec_a);
+        add_bias(a.k.data(), w[kBk], n, kv_dim_, a.vec_a);
+        add_bias(a.v.data(), w[kBv], n, kv_dim_, a.vec_a);
+    }
     for (std::size_t t = 0; t < n; ++t) {
         float* q = a.q.data() + t * E_;
         float* k = a.k.data() + t * kv_dim_;
-        kernels_.rope(q, config_.n_head, hd_, config_.n_rot, pos0 + t, config_.rope_freq_base, pairing_);
-        kernels_.rope(k, config_.n_head_kv, hd_, config_.n_rot, pos0 + t, config_.rope_freq_base, pairing_);
+        rope(q, config_.n_head, pos0 + t);
+        rope(k, config_.n_head_kv, pos0 + t);
         std::copy_n(k, kv_dim_, kv.k(il, pos0 + t));
         std::copy_n(a.v.data() + t * kv_dim_, kv_dim_, kv.v(il, pos0 + t));
     }

@@ -1,4 +1,5 @@
-// Llama: RMSNorm, RoPE, grouped-query attention, SwiGLU feed-forward, tied or separate output.
+// Llama: RMSNorm, RoPE (optionally scaled), grouped-query attention, SwiGLU feed-forward, tied
+// or separate output. Qwen2 is the same with q/k/v biases and RoPE on head halves.
 #pragma once
 
 #include "model/arch/architecture.hpp"
