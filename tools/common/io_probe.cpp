@@ -1,8 +1,11 @@
+// probe_read_bandwidth: a file to read (the model, or a temporary one written for the probe),
+// timed through edge_rt::time_sequential_read.
 #include "io_probe.hpp"
 
 #include "edge_rt/error.hpp"
 #include "edge_rt/system.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
