@@ -4,7 +4,7 @@
 
 #include "io/file.hpp"
 #include "io/uring_probe.hpp"
-#include "io/uring_read.hpp"
+#include "uring_read.hpp"
 
 #include <vector>
 
@@ -20,7 +20,7 @@ TEST_CASE("read the bundled model, 1 MiB", "[io]")
     if (edge_rt::io::probe_io_uring().available) {
         BENCHMARK("io_uring (ring per call)")
         {
-            edge_rt::io::uring_read_exact(f, 0, buf);
+            edge_rt::tools::uring_read_exact(f.fd(), f.path(), 0, buf);
             return buf[100];
         };
     } else {

@@ -1,7 +1,7 @@
 // The sweep's arithmetic and parsing, against hand-computed values.
-#include "bench_options.hpp"
-#include "bench_plot.hpp"
-#include "bench_stats.hpp"
+#include "bench/options.hpp"
+#include "bench/plot.hpp"
+#include "bench/stats.hpp"
 
 #include "edge_rt/error.hpp"
 

@@ -1,7 +1,8 @@
 #include "edge_rt/error.hpp"
 #include "env.hpp"
-#include "io/uring_read.hpp"
+#include "io/file.hpp"
 #include "temp_dir.hpp"
+#include "uring_read.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,7 +21,7 @@ TEST(UringRead, ReturnsTheSameBytesAsTheFile)
         const std::size_t off = rng() % whole.size();
         const std::size_t len = 1 + rng() % (whole.size() - off);
         std::vector<std::byte> buf(len);
-        io::uring_read_exact(f, off, buf);
+        tools::uring_read_exact(f.fd(), f.path(), off, buf);
         ASSERT_EQ(std::memcmp(buf.data(), whole.data() + off, len), 0) << off << "+" << len;
     }
 }
@@ -32,7 +33,7 @@ TEST(UringRead, EndOfFileIsAnErrorNamingTheFile)
     io::File f(dir.write("short.bin", ten));
     std::vector<std::byte> buf(16);
     try {
-        io::uring_read_exact(f, 0, buf);
+        tools::uring_read_exact(f.fd(), f.path(), 0, buf);
         FAIL() << "read past the end succeeded";
     } catch (const IoError& e) {
         EXPECT_THAT(e.what(), ::testing::HasSubstr("short.bin"));

@@ -3,6 +3,7 @@
 // "EDGE_RT_THREADS" or "--threads"; every error is one ConfigError line starting with it.
 #pragma once
 
+#include "byte_size.hpp" // parse_bytes (tools/common)
 #include "io/reader.hpp"
 #include "plan/plan.hpp"
 
@@ -10,10 +11,6 @@
 #include <string>
 
 namespace edge_rt::cli {
-
-/// "256K", "512M", "1.5G", "4096" (K/M/G are powers of 1024; a trailing B or iB is allowed).
-/// Throws ConfigError "<where>: '<text>' is not a size …".
-std::uint64_t parse_bytes(const std::string& text, const char* where);
 
 /// A count that must be at least `min` (threads, prefetch depth, context, …).
 unsigned checked_count(std::int64_t value, std::int64_t min, const std::string& where);

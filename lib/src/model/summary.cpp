@@ -29,21 +29,16 @@ bool is_output_tensor(const std::string& name)
 
 } // namespace
 
-std::optional<std::uint64_t> ModelSummary::kv_bytes_per_token() const
-{
-    if (!block_count || !embedding_length || !head_count || *head_count == 0)
-        return std::nullopt;
-    const std::uint64_t kv_heads = head_count_kv.value_or(*head_count);
-    const std::uint64_t head_dim = *embedding_length / *head_count;
-    return 2 * *block_count * kv_heads * head_dim * sizeof(float);
-}
-
 ModelSummary summarize(const GgufFile& f)
 {
     ModelSummary s;
     const auto arch = f.get_string("general.architecture");
     if (!arch)
         throw FormatError(fmt::format("{}: no general.architecture key: not a model file", f.path));
+    s.path = f.path;
+    s.version = f.version;
+    s.file_size = f.file_size;
+    s.alignment = f.alignment;
     s.architecture = *arch;
     s.name = f.get_string("general.name").value_or("");
     const auto key = [&](const char* k) { return fmt::format("{}.{}", *arch, k); };

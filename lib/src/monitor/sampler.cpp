@@ -127,14 +127,6 @@ void read_cores(const std::filesystem::path& root, const Snapshot* prev, Snapsho
 
 } // namespace
 
-std::optional<double> Snapshot::max_celsius() const
-{
-    std::optional<double> m;
-    for (const auto& z : thermal)
-        m = std::max(m.value_or(z.celsius), z.celsius);
-    return m;
-}
-
 Snapshot Sampler::sample(const Snapshot* previous) const
 {
     Snapshot s;
@@ -154,3 +146,12 @@ Snapshot Sampler::sample(const Snapshot* previous) const
 }
 
 } // namespace edge_rt::monitor
+
+namespace edge_rt {
+
+SystemSnapshot sample_system(const std::filesystem::path& root, const SystemSnapshot* previous)
+{
+    return monitor::Sampler(root).sample(previous);
+}
+
+} // namespace edge_rt
