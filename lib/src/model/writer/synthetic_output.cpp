@@ -26,8 +26,8 @@ std::uint32_t file_type(DType t)
     case DType::Q4_0: return 2;
     case DType::Q8_0: return 7;
     case DType::BF16: return 32;
+    default: return 0; // gen-model writes only the types above
     }
-    return 0;
 }
 
 void add_hparams(GgufWriter& w, const ModelConfig& c, const SyntheticOptions& o)
