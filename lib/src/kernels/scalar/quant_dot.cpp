@@ -7,6 +7,7 @@
 #include "kernels/scalar/scalar.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 namespace edge_rt::kernels::scalar {
 namespace {
@@ -149,22 +150,15 @@ std::int64_t scaled_int_dot(const IntBlock& b, const std::int8_t* xq)
     return total;
 }
 
-} // namespace
-
-double quantized_dot(DType dtype, const std::byte* wrow, std::size_t cols, const std::byte* xq, std::size_t t)
+// One decoded weight row dotted with input `t` of `xq` (the form `form` names).
+double dot_decoded(const std::vector<IntBlock>& row, ActivationForm form, const std::byte* xq, std::size_t t)
 {
-    const auto info = dtype_info(static_cast<std::uint32_t>(dtype));
-    const ActivationForm form = activation_form(dtype);
-    if (!info || form == ActivationForm::Float)
-        throw std::invalid_argument("quantised dot: " + dtype_name(static_cast<std::uint32_t>(dtype)) +
-                                    " is not multiplied with quantised activations");
-    const std::size_t nb = cols / info->block_elems;
-    IntBlock b{};
+    const std::size_t nb = row.size();
     double y = 0.0;
     if (form == ActivationForm::Q8x32) {
         const XqRow x = xq_row(xq, nb, t);
         for (std::size_t k = 0; k < nb; ++k) {
-            decode_int(dtype, wrow + k * info->block_bytes, b);
+            const IntBlock& b = row[k];
             const double isum = static_cast<double>(scaled_int_dot(b, x.q + 32 * k));
             // min share: dmin*min * sum(x) ~= dmin*min * d*sum(q) (the block's dsum).
             y += double{b.d} * x.d[k] * isum - double{b.dmin} * b.min[0] * x.dsum[k];
@@ -173,7 +167,7 @@ double quantized_dot(DType dtype, const std::byte* wrow, std::size_t cols, const
     }
     const XkRow x = xk_row(xq, nb, t);
     for (std::size_t k = 0; k < nb; ++k) {
-        decode_int(dtype, wrow + k * info->block_bytes, b);
+        const IntBlock& b = row[k];
         const double isum = static_cast<double>(scaled_int_dot(b, x.q + 256 * k));
         std::int64_t msum = 0; // sum over sub-blocks of min * (sum of its activation q)
         for (std::size_t s = 0; s < 256 / b.sub; ++s) {
@@ -187,15 +181,46 @@ double quantized_dot(DType dtype, const std::byte* wrow, std::size_t cols, const
     return y;
 }
 
+ActivationForm checked_form(DType dtype)
+{
+    const ActivationForm form = activation_form(dtype);
+    if (form == ActivationForm::Float)
+        throw std::invalid_argument("quantised dot: " + dtype_name(static_cast<std::uint32_t>(dtype)) +
+                                    " is not multiplied with quantised activations");
+    return form;
+}
+
+void decode_row(DType dtype, const std::byte* wrow, std::size_t cols, std::vector<IntBlock>& out)
+{
+    const auto info = dtype_info(static_cast<std::uint32_t>(dtype));
+    out.resize(cols / info->block_elems);
+    for (std::size_t k = 0; k < out.size(); ++k)
+        decode_int(dtype, wrow + k * info->block_bytes, out[k]);
+}
+
+} // namespace
+
+double quantized_dot(DType dtype, const std::byte* wrow, std::size_t cols, const std::byte* xq, std::size_t t)
+{
+    const ActivationForm form = checked_form(dtype);
+    std::vector<IntBlock> row;
+    decode_row(dtype, wrow, cols, row);
+    return dot_decoded(row, form, xq, t);
+}
+
 void matmul_rows_quantized(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                            std::size_t row_begin, std::size_t row_end)
 {
     if (xq == nullptr || activation_form(w.dtype) == ActivationForm::Float)
         return matmul_rows(w, x, xq, n, y, row_begin, row_end);
+    const ActivationForm form = checked_form(w.dtype);
     const std::size_t stride = row_bytes(w.dtype, w.cols);
-    for (std::size_t r = row_begin; r < row_end; ++r)
+    std::vector<IntBlock> row; // each row decoded once for all inputs
+    for (std::size_t r = row_begin; r < row_end; ++r) {
+        decode_row(w.dtype, w.data + r * stride, w.cols, row);
         for (std::size_t t = 0; t < n; ++t)
-            y[t * w.rows + r] = static_cast<float>(quantized_dot(w.dtype, w.data + r * stride, w.cols, xq, t));
+            y[t * w.rows + r] = static_cast<float>(dot_decoded(row, form, xq, t));
+    }
 }
 
 } // namespace edge_rt::kernels::scalar
