@@ -404,3 +404,13 @@ TEST(BlockProducts, SharedInputWithMixedFormsEqualsSeparateCalls)
         EXPECT_LE(scratch.size(), kernels::matmul_scratch_bytes(512, 3));
     }
 }
+
+TEST(BlockFormats, RowBytesOfEveryBlockType)
+{
+    EXPECT_EQ(kernels::row_bytes(DType::Q4_K, 768), 3u * 144u);
+    EXPECT_EQ(kernels::row_bytes(DType::Q6_K, 256), 210u);
+    EXPECT_EQ(kernels::row_bytes(DType::Q5_0, 96), 3u * 22u);
+    EXPECT_EQ(kernels::row_bytes(DType::IQ4_XS, 512), 2u * 136u);
+    EXPECT_THROW(kernels::row_bytes(DType::Q4_K, 288), std::invalid_argument); // 9 blocks of 32, not of 256
+    EXPECT_THROW(kernels::row_bytes(static_cast<DType>(16), 256), std::invalid_argument); // IQ2_XXS: no kernels
+}

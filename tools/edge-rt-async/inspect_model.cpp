@@ -93,6 +93,17 @@ std::uint64_t bytes_read_per_token(const plan::ExecutionPlan& p, const model::Ar
     return n;
 }
 
+// The first tensor whose type has no kernels, as `run` would name it; empty when all have.
+std::string type_without_kernels(const model::TensorTable& tensors)
+{
+    for (const auto& t : tensors.tensors) {
+        const auto info = dtype_info(t.dtype);
+        if (!info || !info->supported)
+            return fmt::format("unsupported tensor type {} in tensor {}", dtype_name(t.dtype), t.name);
+    }
+    return {};
+}
+
 } // namespace
 
 std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t resident)
@@ -107,9 +118,14 @@ std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t 
 InspectReport inspect_model(const InspectOptions& o)
 {
     auto src = model::open_model(o.model);
+    InspectReport r;
+    if (r.run_refuses = type_without_kernels(src.tensors); !r.run_refuses.empty()) {
+        // Still show the structure (types included); plans need kernels for every tensor.
+        r.model = model_facts(src, *model::make_architecture(src.config, kernels::scalar_kernels()));
+        return r;
+    }
     const auto arch = runtime::runtime_architecture(src, kernels::scalar_kernels());
 
-    InspectReport r;
     r.model = model_facts(src, *arch);
     r.n_ctx = runtime::checked_context_length(src.config, o.n_ctx, r.model.path);
     r.cost = o.cost;

@@ -68,6 +68,9 @@ struct InspectReport {
     std::vector<std::uint64_t> budgets;
     std::vector<plan::Strategy> strategies;
     std::vector<PlanCell> cells; // budget-major, strategies in the order asked
+    /// Why `run` would refuse the model (a tensor type without kernels); then there are no
+    /// plans, only the structure. Empty when it runs.
+    std::string run_refuses;
 };
 
 /// Opens the model (GGUF file or SafeTensors folder), validates it against its architecture and
