@@ -4,6 +4,7 @@
 // exact double product with an error bound derived from the activation quantisation.
 #include "block_packer.hpp"
 #include "core/half.hpp"
+#include "core/kquant_encode.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/dequantize.hpp"
 #include "kernels/dispatch.hpp"
@@ -413,4 +414,54 @@ TEST(BlockFormats, RowBytesOfEveryBlockType)
     EXPECT_EQ(kernels::row_bytes(DType::IQ4_XS, 512), 2u * 136u);
     EXPECT_THROW(kernels::row_bytes(DType::Q4_K, 288), std::invalid_argument); // 9 blocks of 32, not of 256
     EXPECT_THROW(kernels::row_bytes(static_cast<DType>(16), 256), std::invalid_argument); // IQ2_XXS: no kernels
+}
+
+// gen-model's Q4_K/Q6_K writers: every value decodes back within the bound each quantiser
+// documents (kquant_encode.hpp), with d and dmin read from the block (f16 at the format's
+// offsets); the whole block's bound uses the largest 6-bit (Q4_K) or int8 (Q6_K) scale.
+TEST(KQuantEncode, Q4KAndQ6KRoundTripWithinTheirBounds)
+{
+    std::mt19937 rng(99);
+    for (int rep = 0; rep < 20; ++rep) {
+        auto x = random_floats(rng, 512, rep % 3 == 0 ? 0.0f : -0.5f, rep % 2 == 0 ? 1.0f : 0.25f);
+        if (rep == 5)
+            std::fill(x.begin(), x.begin() + 256, 0.0f); // an all-zero block
+        if (rep == 6)
+            std::fill(x.begin(), x.begin() + 32, 0.125f); // a constant sub-block
+        std::vector<std::byte> q4(2 * 144), q6(2 * 210);
+        quantize_row_q4_k(x, q4);
+        quantize_row_q6_k(x, q6);
+        std::vector<float> y4(512), y6(512);
+        kernels::dequantize_row(DType::Q4_K, q4.data(), y4);
+        kernels::dequantize_row(DType::Q6_K, q6.data(), y6);
+        for (std::size_t b = 0; b < 2; ++b) {
+            const double d4 = f16_to_f32(static_cast<std::uint16_t>(std::to_integer<unsigned>(q4[b * 144]) |
+                                                                    (std::to_integer<unsigned>(q4[b * 144 + 1]) << 8)));
+            const double m4 = f16_to_f32(static_cast<std::uint16_t>(std::to_integer<unsigned>(q4[b * 144 + 2]) |
+                                                                    (std::to_integer<unsigned>(q4[b * 144 + 3]) << 8)));
+            const double d6 = f16_to_f32(static_cast<std::uint16_t>(std::to_integer<unsigned>(q6[b * 210 + 208]) |
+                                                                    (std::to_integer<unsigned>(q6[b * 210 + 209]) << 8)));
+            const double bound4 = d4 * 63 / 2 + 7.5 * d4 + m4 / 2 + 1e-6;
+            const double bound6 = d6 * 127 / 2 + 15.5 * d6 + 1e-6;
+            for (std::size_t i = 256 * b; i < 256 * (b + 1); ++i) {
+                ASSERT_LE(std::fabs(y4[i] - x[i]), bound4) << "Q4_K rep " << rep << " element " << i;
+                ASSERT_LE(std::fabs(y6[i] - x[i]), bound6) << "Q6_K rep " << rep << " element " << i;
+            }
+        }
+        if (rep == 5) {
+            for (std::size_t i = 0; i < 256; ++i)
+                ASSERT_EQ(y4[i], 0.0f) << i;
+        }
+        // The writers are not vacuous: relative RMS error of Q6_K under 2%, Q4_K under 8%.
+        double e4 = 0, e6 = 0, norm = 0;
+        for (std::size_t i = 0; i < 512; ++i) {
+            e4 += (y4[i] - x[i]) * (y4[i] - x[i]);
+            e6 += (y6[i] - x[i]) * (y6[i] - x[i]);
+            norm += double{x[i]} * x[i];
+        }
+        EXPECT_LT(std::sqrt(e6 / norm), 0.02) << rep;
+        EXPECT_LT(std::sqrt(e4 / norm), 0.08) << rep;
+    }
+    std::vector<std::byte> wrong(100);
+    EXPECT_THROW(quantize_row_q4_k(std::vector<float>(256), wrong), std::invalid_argument);
 }
