@@ -219,9 +219,10 @@ TEST(W256F32, SameGreedyTextAsStories260K)
     }
 }
 
-// Streamed groups decode the mixed Q4_K/Q6_K layers (and Q5_0/IQ4_NL...) exactly as resident
-// ones: the same greedy ids and bit-identical logits with a quarter of the weights resident.
-TEST(W256Streaming, QuarterBudgetEqualsResidentBitForBit)
+// Streamed groups decode the mixed Q4_K/Q6_K layers (and Q3_K, IQ4_NL...) exactly as resident
+// ones: the same greedy ids and bit-identical logits with a quarter of the weights resident,
+// and at the minimum budget, where the token embedding is read row by row on demand.
+TEST(W256Streaming, SmallBudgetsEqualResidentBitForBit)
 {
     SKIP_WITHOUT_W256();
     constexpr std::size_t kPrompt = 19, kSteps = 6;
@@ -231,16 +232,23 @@ TEST(W256Streaming, QuarterBudgetEqualsResidentBitForBit)
         runtime::Engine resident(model, small_options(kPrompt));
         ASSERT_TRUE(resident.plan().fully_resident());
         const GreedyRun want = greedy_run(resident, kPrompt, kSteps);
-        auto options = small_options(kPrompt);
-        options.budget = quarter_budget(model, kPrompt);
-        runtime::Engine streamed(model, options);
-        ASSERT_FALSE(streamed.plan().fully_resident()) << "the budget must force streaming";
-        const GreedyRun got = greedy_run(streamed, kPrompt, kSteps);
-        EXPECT_EQ(got.ids, want.ids);
-        ASSERT_EQ(got.logits.size(), want.logits.size());
-        EXPECT_EQ(std::memcmp(got.logits.data(), want.logits.data(), want.logits.size() * sizeof(float)), 0)
-            << "logits differ from the resident run";
-        EXPECT_GT(streamed.totals().bytes_read, 0u);
-        EXPECT_LE(streamed.budget().peak(), options.budget);
+        for (const std::uint64_t budget :
+             {quarter_budget(model, kPrompt), plan::minimum_budget(resident.plan_request())}) {
+            SCOPED_TRACE(budget);
+            auto options = small_options(kPrompt);
+            options.budget = budget;
+            runtime::Engine streamed(model, options);
+            ASSERT_FALSE(streamed.plan().fully_resident()) << "the budget must force streaming";
+            const GreedyRun got = greedy_run(streamed, kPrompt, kSteps);
+            EXPECT_EQ(got.ids, want.ids);
+            ASSERT_EQ(got.logits.size(), want.logits.size());
+            EXPECT_EQ(std::memcmp(got.logits.data(), want.logits.data(), want.logits.size() * sizeof(float)), 0)
+                << "logits differ from the resident run";
+            EXPECT_GT(streamed.totals().bytes_read, 0u);
+            EXPECT_LE(streamed.budget().peak(), budget);
+            if (budget == plan::minimum_budget(resident.plan_request())) {
+                EXPECT_FALSE(streamed.plan().on_demand.empty()) << "the embedding should be read on demand";
+            }
+        }
     }
 }
