@@ -3,6 +3,7 @@
 // hyper-parameters), the plan sweep's invariants, agreement with the engine's own plan, and
 // every bad input failing with one line.
 #include "env.hpp"
+#include "gguf_builder.hpp"
 #include "model_data.hpp"
 #include "process.hpp"
 #include "runtime/engine.hpp"
@@ -220,3 +221,48 @@ INSTANTIATE_TEST_SUITE_P(
                       InspectCase{"zero context", {"--ctx-size", "0"}, "--ctx-size"},
                       InspectCase{"negative speed", {"--read-gbps", "-1"}, "--read-gbps"},
                       InspectCase{"unknown flag", {"--colour"}, "colour"}));
+
+// A tensor type the runtime has no kernels for (IQ2_XXS here) is listed, and inspect says that
+// `run` would refuse the model instead of failing; run refuses it with the same reason.
+TEST(InspectCli, TypeWithoutKernelsIsListedNotFatal)
+{
+    TempDir dir;
+    constexpr std::uint64_t E = 256, KV = 128, F = 256, V = 8;
+    GgufBuilder b;
+    b.kv_string("general.architecture", "llama")
+        .kv_u32("llama.embedding_length", E)
+        .kv_u32("llama.block_count", 1)
+        .kv_u32("llama.attention.head_count", 4)
+        .kv_u32("llama.attention.head_count_kv", 2)
+        .kv_u32("llama.feed_forward_length", F)
+        .kv_u32("llama.context_length", 16);
+    const std::vector<std::pair<std::string, std::vector<std::uint64_t>>> f32{
+        {"token_embd.weight", {E, V}},      {"output_norm.weight", {E}},       {"output.weight", {E, V}},
+        {"blk.0.attn_norm.weight", {E}},    {"blk.0.attn_q.weight", {E, E}},   {"blk.0.attn_k.weight", {E, KV}},
+        {"blk.0.attn_v.weight", {E, KV}},   {"blk.0.ffn_norm.weight", {E}},    {"blk.0.ffn_gate.weight", {E, F}},
+        {"blk.0.ffn_up.weight", {E, F}},    {"blk.0.ffn_down.weight", {F, E}}};
+    for (const auto& [name, shape] : f32) {
+        std::uint64_t n = 1;
+        for (auto d : shape)
+            n *= d;
+        b.tensor(name, shape, 0, std::vector<std::uint8_t>(n * 4));
+    }
+    b.tensor("blk.0.attn_output.weight", {E, E}, 16, std::vector<std::uint8_t>(E * E / 256 * 66)); // IQ2_XXS
+    const auto model = dir.write("iq2.gguf", b.build());
+
+    const auto text = run_cli({"inspect", "-m", model.string()});
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_THAT(text.out, HasSubstr("IQ2_XXS"));
+    EXPECT_THAT(text.out, HasSubstr("run           would refuse this model: unsupported tensor type IQ2_XXS in tensor "
+                                    "blk.0.attn_output.weight"));
+    const auto j = run_cli({"inspect", "-m", model.string(), "--json"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const auto doc = json::parse(j.out);
+    EXPECT_EQ(doc["run_refuses"], "unsupported tensor type IQ2_XXS in tensor blk.0.attn_output.weight");
+    EXPECT_TRUE(doc["plans"].empty());
+    EXPECT_EQ(doc["groups"][1]["bytes_by_type"]["IQ2_XXS"], E * E / 256 * 66);
+
+    const auto run = run_cli({"run", "-m", model.string(), "-p", "hi", "-n", "1"});
+    EXPECT_NE(run.exit_code, 0);
+    EXPECT_THAT(run.err, HasSubstr("unsupported tensor type IQ2_XXS in tensor blk.0.attn_output.weight"));
+}

@@ -34,14 +34,14 @@ std::vector<TensorDef> tiny_llama()
     return t;
 }
 
-// Bytes of `elements` values of the GGML type ids used here (F32, F16, Q8_0, Q4_K).
+// Bytes of `elements` values of the GGML type ids used here (F32, F16, Q8_0, IQ2_XXS).
 std::size_t bytes_for(std::uint32_t type, std::uint64_t elements)
 {
     switch (type) {
     case 0: return elements * 4;
     case 1: return elements * 2;
     case 8: return elements / 32 * 34;
-    case 12: return elements / 256 * 144;
+    case 16: return elements / 256 * 66;
     }
     return 0;
 }
@@ -127,10 +127,10 @@ TEST(Validation, TypeWithoutKernels)
 {
     TempDir dir;
     auto t = tiny_llama();
-    t[6] = {"blk.0.attn_output.weight", {256, 4}, 12}; // Q4_K: whole blocks, but no kernels
+    t[6] = {"blk.0.attn_output.weight", {256, 4}, 16}; // IQ2_XXS: whole blocks, but no kernels
     const auto path = write_llama(dir, t);
     EXPECT_THAT(load_error(path),
-                HasSubstr(path.string() + ": unsupported tensor type Q4_K in tensor blk.0.attn_output.weight"));
+                HasSubstr(path.string() + ": unsupported tensor type IQ2_XXS in tensor blk.0.attn_output.weight"));
 }
 
 TEST(Validation, OddRopeDimensionsAreRejected)

@@ -63,6 +63,8 @@ std::vector<std::byte> encode_rows(DType dtype, const std::vector<float>& values
             q8 ? quantize_row_q8_0(row, dst) : quantize_row_q4_0(row, dst);
             break;
         }
+        default:
+            throw std::invalid_argument("encode_rows: no encoder for " + dtype_name(static_cast<std::uint32_t>(dtype)));
         }
     }
     return out;
@@ -99,6 +101,9 @@ std::vector<double> decode_by_definition(DType dtype, const std::byte* data, std
             out[i] = static_cast<double>(f16_to_f32(u16_at(block))) * (q - 8);
             break;
         }
+        default:
+            throw std::invalid_argument("decode_by_definition: no decoder for " +
+                                        dtype_name(static_cast<std::uint32_t>(dtype)));
         }
     }
     return out;

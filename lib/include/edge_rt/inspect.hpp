@@ -114,6 +114,9 @@ struct InspectReport {
     std::vector<std::uint64_t> budgets;
     std::vector<Strategy> strategies;
     std::vector<PlanCell> cells; ///< budget-major, strategies in the order asked
+    /// Why `run` would refuse the model (a tensor type without kernels); then there are no
+    /// plans, only the structure. Empty when it runs.
+    std::string run_refuses;
 };
 
 /// Opens the model, validates it against its architecture and plans every (budget, strategy)

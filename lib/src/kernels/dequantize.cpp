@@ -1,5 +1,6 @@
 #include "kernels/dequantize.hpp"
 
+#include "core/block_dequant.hpp"
 #include "core/half.hpp"
 #include "core/quant.hpp"
 
@@ -52,7 +53,12 @@ void dequantize_row(DType dtype, const std::byte* in, std::span<float> out)
     case DType::Q4_0:
         dequantize_row_q4_0(bytes, out);
         return;
+    default:
+        break;
     }
+    const auto info = dtype_info(static_cast<std::uint32_t>(dtype));
+    if (info && dequantize_blocks(dtype, in, out.data(), n / info->block_elems))
+        return;
     throw std::invalid_argument("no kernels for tensor type " + dtype_name(static_cast<std::uint32_t>(dtype)));
 }
 

@@ -32,18 +32,21 @@ struct AttentionArgs {
 struct KernelTable {
     const char* name;
 
-    /// True when Q8_0/Q4_0 weights are multiplied with activations quantised to Q8 blocks
-    /// (quantize_activations in activation_quant.hpp) instead of the floats themselves.
+    /// True when block-quantised weights are multiplied with activations quantised to 8 bits
+    /// (the form activation_form(dtype) names, activation_quant.hpp) instead of the floats.
     bool quantized_activations;
     /// Rows [row_begin, row_end) of y = W x for `n` inputs: x is [n][w.cols], y is [n][w.rows].
-    /// `xq` holds x's Q8 blocks when the weights are Q8_0/Q4_0 and quantized_activations is
-    /// set (nullptr otherwise). Each output row is computed by one fixed sequence of operations
+    /// `xq` holds x in the form activation_form(w.dtype) when quantized_activations is set
+    /// and the weights are a block type (nullptr otherwise). A variant without its own code
+    /// for a type calls scalar::matmul_rows_quantized for it. Each output row is computed by one fixed sequence of operations
     /// whatever the row range, so splitting rows across threads never changes a result.
     void (*matmul_rows)(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                         std::size_t row_begin, std::size_t row_end);
     /// Quantises rows [t_begin, t_end) of x ([n][cols]) to Q8 blocks: quantize_activations
     /// (activation_quant.hpp) or a variant giving the same bytes.
     void (*quantize)(const float* x, std::size_t cols, std::size_t t_begin, std::size_t t_end, std::byte* out);
+    /// The same into the Q8x256 form (quantize_activations_k or the same bytes).
+    void (*quantize_k)(const float* x, std::size_t cols, std::size_t t_begin, std::size_t t_end, std::byte* out);
     /// out = x / sqrt(mean(x^2) + eps) * weight. `out` may alias `x`.
     void (*rmsnorm)(const float* x, const float* weight, std::size_t n, float eps, float* out);
     /// out = (x - mean) / sqrt(var + eps) * weight + bias. `out` may alias `x`.
@@ -70,7 +73,13 @@ struct KernelTable {
                          float freq_base, RopePairing pairing, const float* freq_factors);
 };
 
-/// The portable reference implementation of every kernel.
+/// The portable reference implementation of every kernel: f32 activations, weights decoded
+/// to floats (the exact math of the quantised weights).
 const KernelTable& scalar_kernels();
+
+/// The scalar kernels with quantised activations (scalar::matmul_rows_quantized): the
+/// reference the SIMD quantised products are tested against, and what llama.cpp computes.
+/// Not in available_kernels(); for tests.
+const KernelTable& scalar_quantized_kernels();
 
 } // namespace edge_rt::kernels

@@ -19,7 +19,14 @@ public:
     }
 };
 
-bool block_type(DType t) { return t == DType::Q8_0 || t == DType::Q4_0; }
+// The form table `k` multiplies weights of type `t` with.
+ActivationForm form_for(const KernelTable& k, DType t)
+{
+    return k.quantized_activations ? activation_form(t) : ActivationForm::Float;
+}
+
+// Where each form lives in the scratch: Q8x32 first, then Q8x256.
+std::size_t k_form_offset(std::size_t cols, std::size_t n) { return cols % 32 == 0 ? quantized_bytes(cols, n) : 0; }
 
 // Enough tasks per thread to even out uneven progress (a shared machine, matrices of
 // different heights in one call), each a whole number of row grains. A batch makes every
@@ -43,7 +50,7 @@ const Parallel& serial()
 
 std::size_t matmul_scratch_bytes(std::size_t cols, std::size_t n)
 {
-    return cols % 32 == 0 ? quantized_bytes(cols, n) : 0;
+    return k_form_offset(cols, n) + (cols % 256 == 0 ? quantized_k_bytes(cols, n) : 0);
 }
 
 void matmul(const KernelTable& k, const WeightView& w, const float* x, std::size_t n, float* y,
@@ -60,25 +67,37 @@ void matmul_shared_input(const KernelTable& k, std::span<const MatmulTarget> tar
         return;
     const WeightView& first = *targets.front().w;
     std::size_t rows = 0;
-    bool quantise = false;
+    bool need32 = false, need256 = false;
     for (const auto& t : targets) {
         if (t.w->cols != first.cols)
             throw std::invalid_argument("matmul_shared_input: matrices of different widths");
         rows += t.w->rows;
-        if (k.quantized_activations && block_type(t.w->dtype) && t.w->rows > 0) {
+        const ActivationForm form = form_for(k, t.w->dtype);
+        if (form != ActivationForm::Float && t.w->rows > 0) {
             row_bytes(t.w->dtype, t.w->cols); // throws for a partial block
-            quantise = true;
+            need32 = need32 || form == ActivationForm::Q8x32;
+            need256 = need256 || form == ActivationForm::Q8x256;
         }
     }
     if (rows == 0)
         return;
-    const std::byte* xq = nullptr;
-    if (quantise) {
-        if (scratch.size() < quantized_bytes(first.cols, n))
-            scratch.resize(quantized_bytes(first.cols, n));
-        std::byte* out = scratch.data();
-        parallel.for_each(n, [&](std::size_t t) { k.quantize(x, first.cols, t, t + 1, out); });
-        xq = scratch.data();
+    // Each form the matrices need, quantised once for all of them.
+    const std::size_t cols = first.cols;
+    const std::byte* xq32 = nullptr;
+    const std::byte* xq256 = nullptr;
+    if (need32 || need256) {
+        if (scratch.size() < matmul_scratch_bytes(cols, n))
+            scratch.resize(matmul_scratch_bytes(cols, n));
+        std::byte* out32 = scratch.data();
+        std::byte* out256 = scratch.data() + k_form_offset(cols, n);
+        parallel.for_each(n, [&](std::size_t t) {
+            if (need32)
+                k.quantize(x, cols, t, t + 1, out32);
+            if (need256)
+                k.quantize_k(x, cols, t, t + 1, out256);
+        });
+        xq32 = need32 ? out32 : nullptr;
+        xq256 = need256 ? out256 : nullptr;
     }
     // Tasks of `per` rows (a multiple of kRowGrain) within one matrix: the same row tiles
     // whatever the thread count.
@@ -90,7 +109,9 @@ void matmul_shared_input(const KernelTable& k, std::span<const MatmulTarget> tar
     parallel.for_each(tasks.size(), [&](std::size_t i) {
         const auto [ti, r] = tasks[i];
         const MatmulTarget& t = targets[ti];
-        k.matmul_rows(*t.w, x, block_type(t.w->dtype) ? xq : nullptr, n, t.y, r, std::min(t.w->rows, r + per));
+        const ActivationForm form = form_for(k, t.w->dtype);
+        const std::byte* xq = form == ActivationForm::Q8x32 ? xq32 : form == ActivationForm::Q8x256 ? xq256 : nullptr;
+        k.matmul_rows(*t.w, x, xq, n, t.y, r, std::min(t.w->rows, r + per));
     });
 }
 

@@ -16,6 +16,8 @@
 #include "runtime/weight_layout.hpp"
 #include "toolkit/convert.hpp"
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <set>
 
@@ -107,6 +109,17 @@ plan::CostModel internal(const CostModel& c)
     return m;
 }
 
+// The first tensor whose type has no kernels, as `run` would name it; empty when all have.
+std::string type_without_kernels(const model::TensorTable& tensors)
+{
+    for (const auto& t : tensors.tensors) {
+        const auto info = dtype_info(t.dtype);
+        if (!info || !info->supported)
+            return fmt::format("unsupported tensor type {} in tensor {}", dtype_name(t.dtype), t.name);
+    }
+    return {};
+}
+
 } // namespace
 
 std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t resident)
@@ -121,9 +134,14 @@ std::vector<std::uint64_t> default_budgets(std::uint64_t minimum, std::uint64_t 
 InspectReport inspect_model(const InspectOptions& o)
 {
     auto src = model::open_model(o.model);
+    InspectReport r;
+    if (r.run_refuses = type_without_kernels(src.tensors); !r.run_refuses.empty()) {
+        // Still show the structure (types included); plans need kernels for every tensor.
+        r.model = model_structure(src, *model::make_architecture(src.config, kernels::scalar_kernels()));
+        return r;
+    }
     const auto arch = runtime::runtime_architecture(src, kernels::scalar_kernels());
 
-    InspectReport r;
     r.model = model_structure(src, *arch);
     r.n_ctx = runtime::checked_context_length(src.config, o.n_ctx, r.model.header.path);
     r.cost = o.cost;

@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 using namespace edge_rt;
 using namespace edge_rt::model;
@@ -361,4 +362,36 @@ TEST(SyntheticModel, FailedWriteLeavesNothingBehind)
     o.vocab_from = dir.path() / "no-such-tokenizer";
     EXPECT_THROW(write_synthetic_model(o), IoError);
     EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+// gen-model's K-quant types on a Llama 256 wide (rows of whole 256-value blocks; ffn_down's
+// rows of 320 are not, and stay F32): the files load and give logits close to the F32 file of
+// the same seed, Q6_K as closely as Q8_0 is held above, Q4_K as loosely as Q4_0.
+TEST(SyntheticModel, KQuantFilesLoadAndComputeCloseToF32)
+{
+    TempDir dir;
+    const auto options = [&](DType t, const char* name) {
+        auto o = small_options(Arch::Llama, t, FileFormat::Gguf, dir.path() / name);
+        o.custom->n_embd = 256;
+        o.custom->n_ff = 320;
+        o.custom->n_rot = 64;
+        return o;
+    };
+    write_synthetic_model(options(DType::F32, "f32.gguf"));
+    const auto ref = last_logits(dir.path() / "f32.gguf", kPrompt);
+    const auto [lo, hi] = std::minmax_element(ref.begin(), ref.end());
+    const double range = *hi - *lo;
+    for (const auto& [type, id, tolerance] : {std::tuple{DType::Q6_K, 14u, 0.05}, std::tuple{DType::Q4_K, 12u, 0.25}}) {
+        const char* name = type == DType::Q6_K ? "q6.gguf" : "q4.gguf";
+        write_synthetic_model(options(type, name));
+        const auto f = read_gguf(dir.path() / name);
+        EXPECT_EQ(f.find_tensor("blk.0.attn_q.weight")->type, id);
+        EXPECT_EQ(f.find_tensor("blk.0.ffn_down.weight")->type, 0u) << "rows of 320 are not whole 256-value blocks";
+        const auto got = last_logits(dir.path() / name, kPrompt);
+        const double diff = max_abs_diff(ref, got);
+        EXPECT_LE(diff, tolerance * range) << name;
+        EXPECT_GT(diff, 0.0) << name << ": quantised weights should not be exact";
+    }
+    EXPECT_EQ(parse_weight_type("q4_k"), DType::Q4_K);
+    EXPECT_EQ(parse_weight_type("q6_k"), DType::Q6_K);
 }

@@ -113,6 +113,10 @@ void print_report(const InspectReport& r)
         print_gguf_summary(summarize_gguf(r.model.header.path));
     else
         print_config(r.model);
+    if (!r.run_refuses.empty()) {
+        fmt::print("\nrun           would refuse this model: {}\n", r.run_refuses);
+        return;
+    }
     print_planner_view(r);
     fmt::print("\nplans (predictions assume reads at {:g} GB/s, compute at {:g} GB/s of weights, {:g} ms per "
                "group read: set --read-gbps / --compute-gbps for your machine)\n",
@@ -159,7 +163,8 @@ std::string report_json(const InspectReport& r)
          {{"assumed", true}, {"read_gbps", r.cost.read_bytes_per_s / 1e9},
           {"compute_gbps", r.cost.compute_bytes_per_s / 1e9}, {"per_read_ms", r.cost.per_read_ms}}},
         {"budgets", r.budgets},
-        {"plans", plans}};
+        {"plans", plans},
+        {"run_refuses", r.run_refuses.empty() ? json(nullptr) : json(r.run_refuses)}};
     return doc.dump(2);
 }
 

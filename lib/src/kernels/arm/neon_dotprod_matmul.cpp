@@ -6,6 +6,7 @@
 #include "kernels/activation_quant.hpp"
 #include "kernels/arm/neon_kernels.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/scalar/scalar.hpp"
 
 // Every header with inline code comes before the pragma: compiled inside it, an inline library
 // function could be kept by the linker in its dotprod form for the whole program.

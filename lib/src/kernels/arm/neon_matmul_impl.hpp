@@ -6,6 +6,7 @@
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/row_tiles.hpp"
+#include "kernels/scalar/scalar.hpp"
 
 #include <arm_neon.h>
 #include <cmath>
@@ -162,7 +163,10 @@ void matmul_rows_with(const WeightView& w, const float* x, const std::byte* xq, 
         return tiling::for_each_tile<4, 2>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
             quant_tile<Dot, Q4, R, T>(w, stride, xq, y, r, t);
         });
+    default: break;
     }
+    if (activation_form(w.dtype) != ActivationForm::Float) // no NEON code for this block type yet
+        return scalar::matmul_rows_quantized(w, x, xq, n, y, r0, r1);
     throw std::invalid_argument("neon matmul: unsupported weight type");
 }
 

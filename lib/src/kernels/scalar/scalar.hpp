@@ -10,6 +10,15 @@ namespace edge_rt::kernels::scalar {
 
 void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                  std::size_t row_begin, std::size_t row_end);
+/// The same product with x given in its quantised form `xq` (activation_form(w.dtype), as
+/// matmul passes it): the reference of every quantised-activation kernel, for any block type.
+/// Float weight types (or xq == nullptr) go to matmul_rows.
+void matmul_rows_quantized(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
+                           std::size_t row_begin, std::size_t row_end);
+/// One weight row of block type `dtype` (`cols` values) dotted with input `t` of `xq`
+/// (Q8x32 or Q8x256 form, whichever the type takes): integer sums per sub-block, exact;
+/// the scales combine in double.
+double quantized_dot(DType dtype, const std::byte* wrow, std::size_t cols, const std::byte* xq, std::size_t t);
 void rmsnorm(const float* x, const float* weight, std::size_t n, float eps, float* out);
 void layernorm(const float* x, const float* weight, const float* bias, std::size_t n, float eps, float* out);
 void rope(float* x, std::size_t n_heads, std::size_t head_dim, std::size_t n_rot, std::size_t pos,
@@ -37,6 +46,7 @@ constexpr KernelTable table_with(const char* name, bool quantized_activations,
         .quantized_activations = quantized_activations,
         .matmul_rows = rows,
         .quantize = quantize_activations,
+        .quantize_k = quantize_activations_k,
         .rmsnorm = rmsnorm,
         .layernorm = layernorm,
         .rope = rope,

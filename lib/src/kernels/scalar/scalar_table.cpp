@@ -8,4 +8,10 @@ const KernelTable& scalar_kernels()
     return table;
 }
 
+const KernelTable& scalar_quantized_kernels()
+{
+    static constexpr KernelTable table = scalar::table_with("scalar-q8", true, scalar::matmul_rows_quantized);
+    return table;
+}
+
 } // namespace edge_rt::kernels

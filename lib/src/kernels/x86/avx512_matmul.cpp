@@ -5,6 +5,7 @@
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
+#include "kernels/scalar/scalar.hpp"
 #include "kernels/x86/scalar_tail.hpp"
 #include "kernels/x86/x86_kernels.hpp"
 
@@ -273,7 +274,10 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::BF16: return float_rows<BF16>(w, x, n, y, row_begin, row_end);
     case DType::Q8_0: return quant_rows<Q8>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
+    default: break;
     }
+    if (activation_form(w.dtype) != ActivationForm::Float) // no SIMD code for this block type yet
+        return scalar::matmul_rows_quantized(w, x, xq, n, y, row_begin, row_end);
     throw std::invalid_argument("avx512 matmul: unsupported weight type");
 }
 

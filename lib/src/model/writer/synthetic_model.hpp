@@ -45,7 +45,7 @@ struct SyntheticPlan {
     std::uint64_t weight_bytes = 0;
 };
 
-/// "f32", "f16", "bf16", "q8_0", "q4_0"; ConfigError naming the value otherwise.
+/// "f32", "f16", "bf16", "q8_0", "q4_0", "q4_k", "q6_k"; ConfigError naming the value otherwise.
 DType parse_weight_type(const std::string& name);
 /// "gguf", "safetensors"; ConfigError naming the value otherwise.
 FileFormat parse_file_format(const std::string& name);

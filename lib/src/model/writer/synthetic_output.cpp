@@ -26,8 +26,10 @@ std::uint32_t file_type(DType t)
     case DType::Q4_0: return 2;
     case DType::Q8_0: return 7;
     case DType::BF16: return 32;
+    case DType::Q4_K: return 14; // every matrix Q4_K: llama.cpp's MOSTLY_Q4_K_S is the nearest
+    case DType::Q6_K: return 18;
+    default: return 0; // gen-model writes only the types above
     }
-    return 0;
 }
 
 void add_hparams(GgufWriter& w, const ModelConfig& c, const SyntheticOptions& o)
@@ -36,7 +38,7 @@ void add_hparams(GgufWriter& w, const ModelConfig& c, const SyntheticOptions& o)
     w.add("general.architecture", gguf_string(a));
     w.add("general.name", gguf_string(c.name));
     w.add("general.file_type", gguf_u32(file_type(o.weight_type)));
-    if (o.weight_type == DType::Q8_0 || o.weight_type == DType::Q4_0)
+    if (dtype_info(static_cast<std::uint32_t>(o.weight_type))->block_elems > 1)
         w.add("general.quantization_version", gguf_u32(2));
     w.add(a + ".context_length", gguf_u32(c.n_ctx_train));
     w.add(a + ".embedding_length", gguf_u32(c.n_embd));

@@ -13,14 +13,14 @@
 namespace edge_rt::model {
 namespace {
 
-bool is_quantised(DType t) { return t == DType::Q8_0 || t == DType::Q4_0; }
+bool is_quantised(DType t) { return dtype_info(static_cast<std::uint32_t>(t))->block_elems > 1; }
 
-// Vectors stay F32; quantised types only where a row is whole blocks.
+// Vectors stay F32; quantised types only where a row is whole blocks (32 or 256 values).
 std::uint32_t tensor_type(DType weight_type, const std::vector<std::uint64_t>& shape)
 {
     if (shape.size() < 2)
         return static_cast<std::uint32_t>(DType::F32);
-    if (is_quantised(weight_type) && shape[0] % 32 != 0)
+    if (shape[0] % dtype_info(static_cast<std::uint32_t>(weight_type))->block_elems != 0)
         return static_cast<std::uint32_t>(DType::F32);
     return static_cast<std::uint32_t>(weight_type);
 }
@@ -55,11 +55,12 @@ std::vector<SyntheticTensor> safetensors_tensors(const ModelConfig& c, DType wei
 DType parse_weight_type(const std::string& name)
 {
     const std::pair<const char*, DType> types[] = {
-        {"f32", DType::F32}, {"f16", DType::F16}, {"bf16", DType::BF16}, {"q8_0", DType::Q8_0}, {"q4_0", DType::Q4_0}};
+        {"f32", DType::F32}, {"f16", DType::F16}, {"bf16", DType::BF16}, {"q8_0", DType::Q8_0}, {"q4_0", DType::Q4_0},
+        {"q4_k", DType::Q4_K}, {"q6_k", DType::Q6_K}};
     for (const auto& [n, t] : types)
         if (name == n)
             return t;
-    throw ConfigError(fmt::format("unknown weight type '{}' (expected f32, f16, bf16, q8_0 or q4_0)", name));
+    throw ConfigError(fmt::format("unknown weight type '{}' (expected f32, f16, bf16, q8_0, q4_0, q4_k or q6_k)", name));
 }
 
 FileFormat parse_file_format(const std::string& name)

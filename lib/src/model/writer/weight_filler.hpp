@@ -40,7 +40,7 @@ private:
     float offset_ = 0.0f, half_width_ = 0.0f;
 };
 
-/// Appends `x` encoded as GGML type `dtype` (F32, F16, BF16, Q8_0, Q4_0) to `out`.
+/// Appends `x` encoded as GGML type `dtype` (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K) to `out`.
 void encode_row(std::uint32_t dtype, std::span<const float> x, std::vector<std::byte>& out);
 
 } // namespace edge_rt::model
