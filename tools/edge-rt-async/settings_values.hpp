@@ -3,8 +3,7 @@
 // "EDGE_RT_THREADS" or "--threads"; every error is one ConfigError line starting with it.
 #pragma once
 
-#include "io/reader.hpp"
-#include "plan/plan.hpp"
+#include "edge_rt/config.hpp"
 
 #include <cstdint>
 #include <string>
@@ -19,8 +18,8 @@ std::uint64_t parse_bytes(const std::string& text, const char* where);
 unsigned checked_count(std::int64_t value, std::int64_t min, const std::string& where);
 /// The decimal text of a count, e.g. from the environment.
 unsigned parse_count(const std::string& text, std::int64_t min, const std::string& where);
-plan::Strategy checked_strategy(const std::string& text, const std::string& where);
-io::IoBackend checked_backend(const std::string& text, const std::string& where);
+Strategy checked_strategy(const std::string& text, const std::string& where);
+IoBackend checked_backend(const std::string& text, const std::string& where);
 /// "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off".
 bool parse_flag(const std::string& text, const std::string& where);
 
