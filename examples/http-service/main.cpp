@@ -37,7 +37,7 @@ struct Options {
 [[noreturn]] void usage(const char* problem)
 {
     std::fprintf(stderr, "edge-rt-http: %s\nusage: edge-rt-http --model MODEL [--host H] [--port P] [--threads N] "
-                         "[--budget BYTES] [--ctx-size N]\n", problem);
+                         "[--budget BYTES] [--ctx-size N] [--monitor-ms MS]\n", problem);
     std::exit(2);
 }
 
@@ -53,6 +53,10 @@ unsigned long long number(const std::string& flag, const char* text)
 Options parse(int argc, char** argv)
 {
     Options o;
+    // Throttle under memory pressure and heat, as the CLI does: the generation loop applies the
+    // monitor's limits at every token boundary.
+    o.runtime.monitor.enabled = true;
+    o.runtime.monitor.on_change = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         if (i + 1 >= argc)
@@ -64,10 +68,13 @@ Options parse(int argc, char** argv)
         else if (flag == "--threads") o.runtime.threads = static_cast<unsigned>(number(flag, value));
         else if (flag == "--budget") o.runtime.budget_bytes = number(flag, value);
         else if (flag == "--ctx-size") o.runtime.ctx_size = number(flag, value);
+        else if (flag == "--monitor-ms") o.runtime.monitor.interval_ms = static_cast<unsigned>(number(flag, value));
         else usage(("unknown option " + flag).c_str());
     }
     if (o.model.empty())
         usage("--model is required");
+    if (o.runtime.monitor.interval_ms == 0)
+        usage("--monitor-ms must be at least 1");
     return o;
 }
 

@@ -115,7 +115,11 @@ TEST_F(PublicApi, UseAwaitableAndDeferredGiveTheSameTokens)
 {
     std::vector<std::int32_t> awaited, deferred;
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        auto [error, model] = co_await async_load(io, test::bundled_model().string(), RuntimeConfig{},
+        // A named config: GCC 12 miscompiles a braced temporary of a struct with std::string
+        // members inside co_await (it bitwise-copies it; the copy's destructor frees a pointer
+        // into the coroutine frame).
+        const RuntimeConfig config;
+        auto [error, model] = co_await async_load(io, test::bundled_model().string(), config,
                                                   asio::experimental::as_tuple(asio::use_awaitable));
         EXPECT_FALSE(error);
         Session session(model);

@@ -58,7 +58,7 @@ TEST(Stories260K, GreedyFromBosReproducesLlama2cFor200Steps)
     const std::int32_t bos = 1;
     const auto result = runtime::generate(session, std::span(&bos, 1), greedy(200));
     EXPECT_EQ(result.generated, want);
-    EXPECT_EQ(result.stop, runtime::StopReason::MaxTokens);
+    EXPECT_EQ(result.stop, runtime::Ending::MaxTokens);
     EXPECT_EQ(result.stats.prefill_tokens, 1u);
     EXPECT_EQ(result.stats.decode_tokens, 199u);
     // Decoded with the model's own tokenizer (BOS first, so the first piece loses its space).

@@ -1,6 +1,6 @@
 // The shipped TOML profiles, read by the real resolver, must reach the engine; and the resolver
 // itself: precedence (defaults < file < environment < command line) and one-line errors.
-#include "edge_rt/error.hpp"
+#include "edge_rt/runtime.hpp"
 #include "env.hpp"
 #include "io/uring_probe.hpp"
 #include "settings.hpp"
@@ -24,15 +24,15 @@ namespace {
 // What each shipped profile says, written out by hand from the files (not from our parser).
 struct Expected {
     std::uint64_t budget;
-    plan::Strategy strategy;
+    Strategy strategy;
     unsigned prefetch_depth, threads, ctx, queue_depth;
-    io::IoBackend backend;
+    IoBackend backend;
 };
 
 const std::map<std::string, Expected>& shipped()
 {
-    using S = plan::Strategy;
-    using B = io::IoBackend;
+    using S = Strategy;
+    using B = IoBackend;
     static const std::map<std::string, Expected> profiles{
         {"rpi4-default.toml", {1ull << 30, S::SpeculativePrefetch, 2, 4, 2048, 32, B::Auto}},
         {"rpi4-2gb.toml", {512ull << 20, S::SpeculativePrefetch, 2, 4, 1024, 16, B::Auto}},
@@ -66,6 +66,27 @@ fs::path write_text(const test::TempDir& dir, const std::string& name, const std
 }
 
 // The ConfigError message of resolving `args` (empty if it did not throw).
+// Loads the bundled model with `config` through the public API, as `run` does.
+Model load_model(const RuntimeConfig& config, asio::io_context& io)
+{
+    std::exception_ptr error;
+    Model model;
+    async_load(io, test::bundled_model().string(), config, [&](std::exception_ptr e, Model m) {
+        error = e;
+        model = std::move(m);
+    });
+    io.run();
+    if (error)
+        std::rethrow_exception(error);
+    return model;
+}
+
+Model load_model(const RuntimeConfig& config)
+{
+    asio::io_context io(1);
+    return load_model(config, io);
+}
+
 std::string error_of(const std::vector<std::string>& args, std::map<std::string, std::string> env = {})
 {
     try {
@@ -91,31 +112,41 @@ TEST(ConfigProfiles, EveryShippedProfileReachesTheEngine)
         ++seen;
 
         const auto settings = resolve_settings(parse_args({"-c", entry.path().string()}), env_of({}));
-        auto options = engine_options(settings);
-        if (want.backend == io::IoBackend::Uring && !io::probe_io_uring().available) {
+        const auto& c = settings.runtime;
+        EXPECT_EQ(c.budget_bytes, want.budget);
+        EXPECT_EQ(c.strategy, want.strategy);
+        EXPECT_EQ(c.prefetch_depth, want.prefetch_depth);
+        EXPECT_EQ(c.threads, want.threads);
+        EXPECT_EQ(c.ctx_size, want.ctx);
+        EXPECT_EQ(c.queue_depth, want.queue_depth);
+        EXPECT_EQ(c.io_backend, want.backend);
+        auto config = c;
+        if (want.backend == IoBackend::Uring && !io::probe_io_uring().available) {
             // qemu-user, old kernels: the profile's explicit uring must fail clearly, not fall back.
-            EXPECT_THROW(runtime::Engine(test::bundled_model(), options), ConfigError);
-            options.reader.backend = io::IoBackend::Pread;
+            EXPECT_THROW(load_model(config), ConfigError);
+            config.io_backend = IoBackend::Pread;
         }
-        const runtime::Engine engine(test::bundled_model(), options);
-        EXPECT_EQ(engine.options().budget, want.budget);
-        EXPECT_EQ(engine.budget_bytes(), want.budget);
-        EXPECT_EQ(engine.budget().limit(), want.budget);
-        EXPECT_EQ(engine.options().strategy, want.strategy);
-        EXPECT_EQ(engine.plan_request().strategy, want.strategy);
-        EXPECT_NE(engine.plan().strategy, plan::Strategy::Auto); // auto resolves to a concrete plan
-        EXPECT_EQ(engine.options().prefetch_depth, want.prefetch_depth);
-        EXPECT_EQ(engine.options().threads, want.threads);
-        EXPECT_EQ(engine.active_threads(), want.threads);
-        EXPECT_EQ(const_cast<runtime::Engine&>(engine).executor().compute().threads(), want.threads);
-        EXPECT_EQ(engine.n_ctx(), want.ctx);
-        EXPECT_EQ(engine.options().reader.queue_depth, want.queue_depth);
-        if (want.backend == io::IoBackend::Uring && io::probe_io_uring().available) {
-            EXPECT_EQ(engine.reader().backend_name(), "uring");
+        // The settings reach the engine through the public API, as `run` loads them.
+        asio::io_context io(1);
+        Model model = load_model(config, io);
+        const auto m = model.metrics();
+        EXPECT_EQ(m.budget_bytes, want.budget);
+        EXPECT_NE(model.plan().strategy, "auto"); // auto resolves to a concrete plan
+        if (want.strategy != Strategy::Auto) {
+            EXPECT_EQ(model.plan().strategy, to_string(want.strategy));
         }
-        EXPECT_TRUE(settings.monitor.enabled);
-        EXPECT_LT(settings.monitor.policy.psi_low, settings.monitor.policy.psi_high);
-        EXPECT_LT(settings.monitor.policy.celsius_ok, settings.monitor.policy.celsius_high);
+        EXPECT_EQ(model.info().threads, want.threads);
+        EXPECT_EQ(m.active_threads, want.threads);
+        EXPECT_EQ(model.info().n_ctx, want.ctx);
+        if (want.backend == IoBackend::Uring && io::probe_io_uring().available) {
+            EXPECT_EQ(model.info().io_backend, "uring");
+        }
+        model = {};
+        io.restart();
+        io.run();
+        EXPECT_TRUE(c.monitor.enabled);
+        EXPECT_LT(c.monitor.psi_low, c.monitor.psi_high);
+        EXPECT_LT(c.monitor.celsius_ok, c.monitor.celsius_high);
     }
     EXPECT_EQ(seen, shipped().size());
 }
@@ -125,10 +156,10 @@ TEST(ConfigProfiles, DesktopSamplingAndMonitorValuesAreRead)
     const auto s = resolve_settings(parse_args({"-c", std::string(EDGE_RT_CONFIG_DIR) + "/desktop.toml"}), env_of({}));
     EXPECT_FLOAT_EQ(s.sampling.repeat_penalty, 1.1f);
     EXPECT_EQ(s.sampling.top_k, 40);
-    EXPECT_EQ(s.monitor.interval, std::chrono::milliseconds(1000));
-    EXPECT_DOUBLE_EQ(s.monitor.policy.psi_high, 20.0);
-    EXPECT_DOUBLE_EQ(s.monitor.policy.celsius_ok, 80.0);
-    const auto sampler = sampler_config(s, 7);
+    EXPECT_EQ(s.runtime.monitor.interval_ms, 1000u);
+    EXPECT_DOUBLE_EQ(s.runtime.monitor.psi_high, 20.0);
+    EXPECT_DOUBLE_EQ(s.runtime.monitor.celsius_ok, 80.0);
+    const auto sampler = sampling_config(s, 7);
     EXPECT_EQ(sampler.seed, 7u); // the profile sets no seed: the caller's random one is used
 }
 
@@ -136,12 +167,12 @@ TEST(Settings, DefaultsWithoutAnySource)
 {
     const auto s = resolve_settings(parse_args({}), env_of({}));
     EXPECT_FALSE(s.model.has_value());
-    EXPECT_EQ(s.budget, 0u);
-    EXPECT_EQ(s.strategy, plan::Strategy::SpeculativePrefetch);
-    EXPECT_EQ(s.threads, 1u);
-    EXPECT_EQ(s.prefetch_depth, 2u);
-    EXPECT_TRUE(s.monitor.enabled);
-    EXPECT_EQ(s.monitor.interval, std::chrono::milliseconds(500));
+    EXPECT_EQ(s.runtime.budget_bytes, 0u);
+    EXPECT_EQ(s.runtime.strategy, Strategy::SpeculativePrefetch);
+    EXPECT_EQ(s.runtime.threads, 1u);
+    EXPECT_EQ(s.runtime.prefetch_depth, 2u);
+    EXPECT_TRUE(s.runtime.monitor.enabled);
+    EXPECT_EQ(s.runtime.monitor.interval_ms, 500u);
     EXPECT_FALSE(s.config_file.has_value());
 }
 
@@ -154,31 +185,31 @@ TEST(Settings, FileThenEnvironmentThenCommandLine)
     const std::string c = file.string();
 
     auto s = resolve_settings(parse_args({"-c", c}), env_of({}));
-    EXPECT_EQ(s.budget, 64u << 20);
-    EXPECT_EQ(s.threads, 3u);
-    EXPECT_EQ(s.strategy, plan::Strategy::Sequential);
+    EXPECT_EQ(s.runtime.budget_bytes, 64u << 20);
+    EXPECT_EQ(s.runtime.threads, 3u);
+    EXPECT_EQ(s.runtime.strategy, Strategy::Sequential);
     EXPECT_EQ(s.model, dir.path() / "m.gguf"); // relative to the config file
     EXPECT_EQ(s.config_file, file);
 
     s = resolve_settings(parse_args({"-c", c}), env_of({{"EDGE_RT_MEMORY_BUDGET", "32M"}, {"EDGE_RT_MODEL", "/e.gguf"}}));
-    EXPECT_EQ(s.budget, 32u << 20);
-    EXPECT_EQ(s.threads, 3u); // not in the environment: the file's
+    EXPECT_EQ(s.runtime.budget_bytes, 32u << 20);
+    EXPECT_EQ(s.runtime.threads, 3u); // not in the environment: the file's
     EXPECT_EQ(s.model, fs::path("/e.gguf"));
 
     s = resolve_settings(parse_args({"-c", c, "-b", "16M", "-t", "2", "-m", "/c.gguf"}),
                          env_of({{"EDGE_RT_MEMORY_BUDGET", "32M"}, {"EDGE_RT_THREADS", "5"}}));
-    EXPECT_EQ(s.budget, 16u << 20);
-    EXPECT_EQ(s.threads, 2u);
-    EXPECT_EQ(s.strategy, plan::Strategy::Sequential);
+    EXPECT_EQ(s.runtime.budget_bytes, 16u << 20);
+    EXPECT_EQ(s.runtime.threads, 2u);
+    EXPECT_EQ(s.runtime.strategy, Strategy::Sequential);
     EXPECT_EQ(s.model, fs::path("/c.gguf"));
 
     // $EDGE_RT_CONFIG names the file when -c does not; -c wins over it.
     s = resolve_settings(parse_args({}), env_of({{"EDGE_RT_CONFIG", c}}));
-    EXPECT_EQ(s.budget, 64u << 20);
+    EXPECT_EQ(s.runtime.budget_bytes, 64u << 20);
     const auto other = write_text(dir, "q.toml", "[compute]\nthreads = 7\n");
     s = resolve_settings(parse_args({"-c", other.string()}), env_of({{"EDGE_RT_CONFIG", c}}));
-    EXPECT_EQ(s.threads, 7u);
-    EXPECT_EQ(s.budget, 0u);
+    EXPECT_EQ(s.runtime.threads, 7u);
+    EXPECT_EQ(s.runtime.budget_bytes, 0u);
 }
 
 TEST(Settings, EnvironmentNamesEveryEngineSetting)
@@ -188,11 +219,11 @@ TEST(Settings, EnvironmentNamesEveryEngineSetting)
                                                              {"EDGE_RT_CTX_SIZE", "256"},
                                                              {"EDGE_RT_PREFETCH_DEPTH", "3"},
                                                              {"EDGE_RT_MONITOR", "off"}}));
-    EXPECT_EQ(s.strategy, plan::Strategy::GreedyGrouping);
-    EXPECT_EQ(s.io_backend, io::IoBackend::Pread);
-    EXPECT_EQ(s.ctx_size, 256u);
-    EXPECT_EQ(s.prefetch_depth, 3u);
-    EXPECT_FALSE(s.monitor.enabled);
+    EXPECT_EQ(s.runtime.strategy, Strategy::GreedyGrouping);
+    EXPECT_EQ(s.runtime.io_backend, IoBackend::Pread);
+    EXPECT_EQ(s.runtime.ctx_size, 256u);
+    EXPECT_EQ(s.runtime.prefetch_depth, 3u);
+    EXPECT_FALSE(s.runtime.monitor.enabled);
 }
 
 TEST(Settings, BadInputGivesOneLineNamingTheSource)

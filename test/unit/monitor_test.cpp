@@ -263,18 +263,18 @@ TEST(MonitorDrivesEngine, LimitsStayWithinThePlan)
     runtime::Engine engine(test::bundled_model(), options);
     EXPECT_EQ(engine.prefetch_depth(), 2u);
     EXPECT_EQ(engine.active_threads(), 2u);
-    engine.apply_limits(5, 9);
+    engine.apply_limits_blocking(5, 9);
     EXPECT_EQ(engine.prefetch_depth(), 2u);
     EXPECT_EQ(engine.active_threads(), 2u);
     EXPECT_EQ(engine.executor().compute().parallel().threads(), 2u);
-    engine.apply_limits(0, 0);
+    engine.apply_limits_blocking(0, 0);
     EXPECT_EQ(engine.prefetch_depth(), 1u);
     EXPECT_EQ(engine.active_threads(), 1u);
     EXPECT_EQ(engine.executor().compute().parallel().threads(), 1u); // the kernels see the limit
     runtime::Session session(engine);
     const std::vector<std::int32_t> prompt{1};
     EXPECT_EQ(session.forward(prompt).size(), engine.config().n_vocab);
-    engine.apply_limits(2, 2);
+    engine.apply_limits_blocking(2, 2);
     EXPECT_EQ(engine.prefetch_depth(), 2u);
     EXPECT_LE(engine.budget().peak(), options.budget);
 }

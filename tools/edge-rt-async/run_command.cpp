@@ -2,21 +2,20 @@
 // summary goes to stderr at the end, or with --json one object with ids, text and metrics.
 #include "commands.hpp"
 #include "model_path.hpp"
-
-#include "edge_rt/error.hpp"
-#include "model/tokenizer/tokenizer.hpp"
-#include "monitor/monitor.hpp"
-#include "runtime/generate.hpp"
 #include "run_metrics.hpp"
 #include "settings.hpp"
 
-#include <asio/signal_set.hpp>
+#include "edge_rt/runtime.hpp"
 
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -38,7 +37,7 @@ namespace {
 struct RunOptions {
     RunSettings settings;
     std::filesystem::path model;
-    runtime::SamplerConfig sampler;
+    SamplingConfig sampling;
     std::optional<std::string> prompt_text;
     std::optional<std::string> prompt_ids;
     std::size_t max_tokens = 128;
@@ -108,7 +107,7 @@ RunOptions to_options(const po::variables_map& vm)
     RunOptions o;
     o.settings = resolve_settings(vm);
     o.model = o.settings.model ? *o.settings.model : default_model_path();
-    o.sampler = sampler_config(o.settings, std::random_device{}());
+    o.sampling = sampling_config(o.settings, std::random_device{}());
     const int sources = static_cast<int>(vm.count("prompt") + vm.count("file") + vm.count("prompt-ids"));
     if (sources > 1)
         throw ConfigError("give one of -p/--prompt, -f/--file and --prompt-ids");
@@ -129,87 +128,6 @@ RunOptions to_options(const po::variables_map& vm)
         o.logits_out = vm["logits-out"].as<std::string>();
     return o;
 }
-
-/// The model's tokenizer: inside a GGUF file, or beside the weights of a SafeTensors folder.
-/// A model without one still runs from --prompt-ids (and prints ids); `why` says what failed.
-std::unique_ptr<model::Tokenizer> model_tokenizer(const model::ModelSource& src, std::string& why)
-{
-    try {
-        return model::model_tokenizer(src.gguf, src.path);
-    } catch (const Error& e) {
-        why = e.what();
-        return nullptr;
-    }
-}
-
-std::vector<std::int32_t> prompt_tokens(const RunOptions& o, const runtime::Engine& engine,
-                                        const model::Tokenizer* tokenizer, const std::string& why)
-{
-    const auto& c = engine.config();
-    std::vector<std::int32_t> ids;
-    const auto& gguf = engine.source().gguf;
-    std::optional<std::int32_t> bos =
-        tokenizer ? tokenizer->bos() : model::special_token_id(gguf, "tokenizer.ggml.bos_token_id");
-    if (o.prompt_ids) {
-        ids = parse_ids(*o.prompt_ids);
-        for (const auto id : ids)
-            if (static_cast<std::uint32_t>(id) >= c.n_vocab)
-                throw ConfigError(fmt::format("--prompt-ids: token id {} is outside the vocabulary of {} tokens",
-                                              id, c.n_vocab));
-        return ids;
-    }
-    if (o.prompt_text && !tokenizer)
-        throw ConfigError(fmt::format("text prompts need a tokenizer, and this model has none ({}); "
-                                      "give token ids with --prompt-ids", why));
-    if (o.prompt_text && !o.prompt_text->empty())
-        ids = tokenizer->encode(*o.prompt_text, tokenizer->add_bos_by_default() && !o.no_bos);
-    else if (bos && !o.no_bos)
-        ids = {*bos}; // no prompt: start from BOS alone
-    if (ids.empty())
-        throw ConfigError("no prompt: give -p, -f or --prompt-ids (this model has no BOS token to start from)");
-    for (const auto id : ids)
-        if (static_cast<std::uint32_t>(id) >= c.n_vocab)
-            throw ConfigError(fmt::format("the prompt's token id {} is outside the model's vocabulary of {} tokens",
-                                          id, c.n_vocab));
-    return ids;
-}
-
-/// Streams generated tokens to stdout as text (ids when there is no tokenizer) and keeps the
-/// text for --json. The prompt primes the decoder so the first piece is spaced correctly, and
-/// is echoed first (as llama.cpp does) so the output reads as one text.
-class TokenPrinter {
-public:
-    TokenPrinter(const model::Tokenizer* tokenizer, std::span<const std::int32_t> prompt, bool echo)
-        : echo_(echo)
-    {
-        if (tokenizer) {
-            decoder_.emplace(*tokenizer);
-            for (const auto id : prompt)
-                write(decoder_->push(id));
-        }
-    }
-    void push(std::int32_t id) { emit(decoder_ ? decoder_->push(id) : fmt::format("{} ", id)); }
-    void finish() { emit(decoder_ ? decoder_->flush() : std::string()); }
-    const std::string& text() const { return text_; }
-
-private:
-    void emit(const std::string& piece)
-    {
-        if (decoder_)
-            text_ += piece;
-        write(piece);
-    }
-    void write(const std::string& piece) const
-    {
-        if (echo_ && !piece.empty()) {
-            std::fwrite(piece.data(), 1, piece.size(), stdout);
-            std::fflush(stdout);
-        }
-    }
-    std::optional<model::StreamingDecoder> decoder_;
-    std::string text_;
-    bool echo_;
-};
 
 /// The --logits-out file, written under a temporary name and renamed when generation
 /// finished, so a failed run never leaves a partial file behind.
@@ -253,95 +171,164 @@ private:
     bool committed_ = false;
 };
 
-/// The monitor for `run`: samples the machine on the engine's io_context; the generation loop
-/// applies its limits at token boundaries, and each change is logged as one line.
-std::unique_ptr<monitor::Monitor> start_monitor(runtime::Engine& engine, const MonitorSettings& m)
+/// Runs `io` until `done`: one operation of `run` at a time, on this thread.
+void run_until(asio::io_context& io, const bool& done)
 {
-    if (!m.enabled)
-        return nullptr;
-    const monitor::Limits max{std::max(engine.plan().slots, 1u), engine.options().threads};
-    auto mon = std::make_unique<monitor::Monitor>(engine.executor().io(), monitor::Sampler("/"),
-                                                  monitor::Policy(max, m.policy), m.interval,
-                                                  [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
-    mon->start();
-    return mon;
+    io.restart();
+    while (!done && io.run_one() > 0) {
+    }
+}
+
+Model load(asio::io_context& io, const RunOptions& o)
+{
+    RuntimeConfig config = o.settings.runtime;
+    if (o.tokenizer) // an explicit --tokenizer must load (its errors are the user's to see)
+        config.tokenizer_path = o.tokenizer->string();
+    // The monitor applies its limits at token boundaries; each change is logged as one line.
+    config.monitor.on_change = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+    bool done = false;
+    std::exception_ptr error;
+    Model model;
+    async_load(io, o.model.string(), std::move(config), [&](std::exception_ptr e, Model m) {
+        error = e;
+        model = std::move(m);
+        done = true;
+    });
+    run_until(io, done);
+    if (error)
+        std::rethrow_exception(error);
+    return model;
+}
+
+GenerateRequest request_for(const RunOptions& o, const Model& model)
+{
+    GenerateRequest r;
+    if (o.prompt_ids)
+        r.prompt_ids = parse_ids(*o.prompt_ids);
+    if (o.prompt_text && !model.info().has_tokenizer)
+        throw ConfigError(fmt::format("text prompts need a tokenizer, and this model has none ({}); "
+                                      "give token ids with --prompt-ids",
+                                      model.info().tokenizer_error));
+    if (o.prompt_text)
+        r.prompt = *o.prompt_text;
+    r.no_bos = o.no_bos;
+    r.ignore_eos = o.ignore_eos;
+    r.max_tokens = o.max_tokens;
+    r.sampling = o.sampling;
+    return r;
+}
+
+void write_out(std::string_view piece)
+{
+    if (!piece.empty()) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+        std::fflush(stdout);
+    }
+}
+
+/// A failed generation as the exception `run` reports (one line; ConfigError = a usage error).
+[[noreturn]] void throw_failure(const RunOptions& o, std::error_code ec, const GenerateResult& r)
+{
+    const std::string message = r.error.empty() ? ec.message() : r.error;
+    if (ec == GenerateErrc::BadRequest)
+        throw ConfigError(o.prompt_ids ? "--prompt-ids: " + message : message);
+    throw Error(message);
 }
 
 /// How generation ended (stderr), then the JSON object or the timing summary; the exit status.
-int report(const RunOptions& o, const runtime::Engine& engine, const runtime::Session& session,
-           std::span<const std::int32_t> prompt, const runtime::GenerateResult& result, const std::string& text)
+int report(const RunOptions& o, const Model& model, const Session& session, const GenerateResult& result)
 {
-    if (result.stop == runtime::StopReason::Cancelled)
-        fmt::print(stderr, "{}edge-rt-async: interrupted after {} tokens\n", o.json ? "" : "\n", result.generated.size());
-    if (result.stop == runtime::StopReason::ContextFull)
+    if (result.stop == StopReason::Cancelled)
+        fmt::print(stderr, "{}edge-rt-async: interrupted after {} tokens\n", o.json ? "" : "\n", result.tokens.size());
+    if (result.stop == StopReason::ContextFull)
         fmt::print(stderr, "{}edge-rt-async: stopped after {} tokens: the context of {} tokens is full (--ctx-size)\n",
-                   o.json ? "" : "\n", result.generated.size(), session.n_ctx());
+                   o.json ? "" : "\n", result.tokens.size(), session.n_ctx());
     if (o.json) {
         const nlohmann::ordered_json out = {
             {"model", o.model.string()},
-            {"prompt_ids", std::vector<std::int32_t>(prompt.begin(), prompt.end())},
-            {"generated_ids", result.generated},
-            {"text", text},
-            {"metrics", metrics_json(engine, session, result, {o.sampler.seed, static_cast<int>(o.settings.threads)})},
+            {"prompt_ids", result.prompt_ids},
+            {"generated_ids", result.tokens},
+            {"text", model.info().has_tokenizer ? result.text : std::string()},
+            {"metrics", metrics_json(model, session, result,
+                                     {o.sampling.seed, static_cast<int>(o.settings.runtime.threads)})},
         };
         fmt::print("{}\n", out.dump());
     } else {
         fmt::print("\n");
         std::fflush(stdout);
-        print_summary(engine, result);
+        print_summary(model, result);
     }
-    return result.stop == runtime::StopReason::Cancelled ? kExitInterrupted : 0;
+    return result.stop == StopReason::Cancelled ? kExitInterrupted : 0;
+}
+
+/// The prompt is echoed first (as llama.cpp does) so the output reads as one text, then each
+/// token's text as it comes (ids for a model without a tokenizer).
+int generate(const RunOptions& o, asio::io_context& io, asio::signal_set& interrupt, Model& model)
+{
+    Session session(model, {.ctx_size = o.settings.runtime.ctx_size});
+    auto request = request_for(o, model);
+    std::optional<LogitsFile> logits_file;
+    if (o.logits_out)
+        logits_file.emplace(*o.logits_out);
+    std::size_t printed = 0; // bytes of the generated text on stdout so far
+    if (!o.json)
+        request.on_prompt = [](std::span<const std::int32_t>, std::string_view text) { write_out(text); };
+    auto on_token = [&](const TokenEvent& t) {
+        if (logits_file)
+            logits_file->write(t.logits);
+        if (!o.json)
+            write_out(t.text);
+        printed += t.text.size();
+    };
+    // SIGINT cancels the generation: it ends at the next group boundary, what it produced is
+    // still printed. A SIGINT that came during the load is delivered now, cancelling at once.
+    asio::cancellation_signal cancel;
+    interrupt.async_wait([&cancel](std::error_code ec, int) {
+        if (!ec)
+            cancel.emit(asio::cancellation_type::terminal);
+    });
+    bool done = false;
+    std::error_code ec;
+    GenerateResult result;
+    async_generate(session, std::move(request), on_token,
+                   asio::bind_cancellation_slot(cancel.slot(), [&](std::error_code e, GenerateResult r) {
+                       ec = e;
+                       result = std::move(r);
+                       done = true;
+                   }));
+    run_until(io, done);
+    interrupt.cancel();
+    if (ec && ec != asio::error::operation_aborted)
+        throw_failure(o, ec, result);
+    if (!o.json && model.info().has_tokenizer)
+        write_out(std::string_view(result.text).substr(std::min(printed, result.text.size()))); // the decoder's tail
+    if (logits_file)
+        logits_file->commit();
+    return report(o, model, session, result);
 }
 
 int run(const RunOptions& o)
 {
-    runtime::Engine engine(o.model, engine_options(o.settings));
-    // SIGINT ends generation at the next group boundary; what was produced is still printed.
+    asio::io_context io(1);
     // Set before anything is printed, so whoever sees output knows Ctrl-C is handled.
-    asio::signal_set interrupt(engine.executor().io(), SIGINT);
-    interrupt.async_wait([&engine](std::error_code ec, int) {
-        if (!ec)
-            engine.request_stop();
-    });
+    asio::signal_set interrupt(io, SIGINT);
+    Model model = load(io, o);
     if (o.verbose)
-    {
-        auto request = engine.plan_request(); // without -b, explain the budget that holds the model
-        request.budget = engine.budget_bytes();
-        fmt::print(stderr, "{}\n", engine.plan().explain(request));
+        fmt::print(stderr, "{}\n", model.explain_plan());
+    int status = 0;
+    std::exception_ptr error;
+    try {
+        status = generate(o, io, interrupt, model);
+    } catch (...) {
+        error = std::current_exception();
     }
-    std::string why;
-    // An explicit --tokenizer must load (its errors are the user's to see); the model's own is optional.
-    const auto tokenizer = o.tokenizer ? model::load_tokenizer(*o.tokenizer) : model_tokenizer(engine.source(), why);
-    runtime::Session session(engine, {.n_ctx = o.settings.ctx_size});
-    const auto prompt = prompt_tokens(o, engine, tokenizer.get(), why);
-    if (prompt.size() > session.n_ctx())
-        throw ConfigError(fmt::format("the prompt has {} tokens, more than the context of {} (--ctx-size)",
-                                      prompt.size(), session.n_ctx()));
-    runtime::GenerateOptions gen;
-    gen.max_tokens = o.max_tokens;
-    gen.sampler = o.sampler;
-    if (!o.ignore_eos)
-        gen.eos = tokenizer ? tokenizer->eos()
-                            : model::special_token_id(engine.source().gguf, "tokenizer.ggml.eos_token_id");
-    const auto monitor = start_monitor(engine, o.settings.monitor);
-    gen.monitor = monitor.get();
-
-    std::optional<LogitsFile> logits_file;
-    if (o.logits_out)
-        logits_file.emplace(*o.logits_out);
-    TokenPrinter printer(tokenizer.get(), prompt, !o.json);
-    const auto result = runtime::generate(session, prompt, gen, [&](std::int32_t id, std::span<const float> logits) {
-        if (logits_file)
-            logits_file->write(logits);
-        printer.push(id);
-    });
-    printer.finish();
-    if (logits_file)
-        logits_file->commit();
+    model = {}; // the engine shuts down on the io_context: run it until nothing is left
     interrupt.cancel();
-    if (monitor)
-        monitor->stop();
-    return report(o, engine, session, prompt, result, printer.text());
+    io.restart();
+    io.run();
+    if (error)
+        std::rethrow_exception(error);
+    return status;
 }
 
 } // namespace

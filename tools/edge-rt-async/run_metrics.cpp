@@ -1,10 +1,5 @@
 #include "run_metrics.hpp"
 
-#include "edge_rt/error.hpp"
-#include "runtime/metrics.hpp"
-
-#include <cctype>
-#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 
@@ -17,76 +12,77 @@ std::string mib(std::uint64_t bytes) { return fmt::format("{:.1f} MiB", static_c
 
 } // namespace
 
-const char* stop_name(runtime::StopReason r)
+const char* stop_name(StopReason r)
 {
     switch (r) {
-    case runtime::StopReason::MaxTokens: return "max_tokens";
-    case runtime::StopReason::Eos: return "eos";
-    case runtime::StopReason::ContextFull: return "context_full";
-    case runtime::StopReason::Cancelled: return "interrupted";
+    case StopReason::MaxTokens: return "max_tokens";
+    case StopReason::Eos: return "eos";
+    case StopReason::ContextFull: return "context_full";
+    case StopReason::Cancelled: return "interrupted";
+    case StopReason::Error: return "error";
     }
     return "unknown";
 }
 
-nlohmann::ordered_json metrics_json(const runtime::Engine& engine, const runtime::Session& session,
-                                    const runtime::GenerateResult& r, const RunFacts& facts)
+nlohmann::ordered_json metrics_json(const Model& model, const Session& session, const GenerateResult& r,
+                                    const RunFacts& facts)
 {
-    const auto& p = engine.totals();
-    const auto& s = r.stats;
+    const auto m = model.metrics();
+    const auto& info = model.info();
+    const auto& plan = model.plan();
     return {
-        {"load_ms", engine.load_ms()},
-        {"prefill_tokens", s.prefill_tokens},
-        {"prefill_ms", s.prefill_ms},
-        {"prefill_tokens_per_s", per_second(s.prefill_tokens, s.prefill_ms)},
-        {"decode_tokens", s.decode_tokens},
-        {"decode_ms", s.decode_ms},
-        {"decode_tokens_per_s", per_second(s.decode_tokens, s.decode_ms)},
-        {"bytes_read", p.bytes_read},
-        {"read_gb_s", p.read_gb_s()},
-        {"io_ms", p.io_ms},
-        {"compute_ms", p.compute_ms},
-        {"stall_ms", p.stall_ms},
-        {"overlap", p.overlap()},
-        {"peak_pool_bytes", engine.budget().peak()},
-        {"peak_rss_bytes", runtime::peak_rss_bytes()},
-        {"budget_bytes", engine.budget_bytes()},
-        {"strategy", plan::to_string(engine.plan().strategy)},
-        {"io_backend", engine.reader().backend_name()},
-        {"direct_io", engine.reader().direct_io()},
-        {"threads", engine.options().threads},
+        {"load_ms", m.load_ms},
+        {"prefill_tokens", r.prefill_tokens},
+        {"prefill_ms", r.prefill_ms},
+        {"prefill_tokens_per_s", per_second(r.prefill_tokens, r.prefill_ms)},
+        {"decode_tokens", r.decode_tokens},
+        {"decode_ms", r.decode_ms},
+        {"decode_tokens_per_s", per_second(r.decode_tokens, r.decode_ms)},
+        {"bytes_read", m.bytes_read},
+        {"read_gb_s", m.read_gb_s},
+        {"io_ms", m.io_ms},
+        {"compute_ms", m.compute_ms},
+        {"stall_ms", m.stall_ms},
+        {"overlap", m.overlap},
+        {"peak_pool_bytes", m.budget_peak_bytes},
+        {"peak_rss_bytes", m.peak_rss_bytes},
+        {"budget_bytes", m.budget_bytes},
+        {"strategy", plan.strategy},
+        {"io_backend", info.io_backend},
+        {"direct_io", info.direct_io},
+        {"threads", info.threads},
         {"threads_requested", facts.threads_requested},
-        {"passes", p.passes},
-        {"wall_ms", p.wall_ms},
-        {"load_bytes_read", engine.load_bytes_read()},
-        {"bytes_read_per_pass", p.passes ? p.bytes_read / p.passes : 0},
-        {"fully_resident", engine.plan().fully_resident()},
-        {"prefetch_slots", engine.plan().slots},
-        {"generated_tokens", r.generated.size()},
-        {"sample_ms", s.sample_ms},
-        {"token_ms", s.token_ms},
+        {"passes", m.passes},
+        {"wall_ms", m.wall_ms},
+        {"load_bytes_read", m.load_bytes_read},
+        {"bytes_read_per_pass", m.passes ? m.bytes_read / m.passes : 0},
+        {"fully_resident", plan.fully_resident},
+        {"prefetch_slots", plan.slots},
+        {"generated_tokens", r.tokens.size()},
+        {"sample_ms", r.sample_ms},
+        {"token_ms", r.token_ms},
         {"n_ctx", session.n_ctx()},
         {"seed", facts.seed},
         {"stop_reason", stop_name(r.stop)},
-        {"kernels", engine.arch().kernels().name},
+        {"kernels", info.kernels},
     };
 }
 
-void print_summary(const runtime::Engine& engine, const runtime::GenerateResult& r)
+void print_summary(const Model& model, const GenerateResult& r)
 {
-    const auto& s = r.stats;
-    const auto& p = engine.totals();
-    fmt::print(stderr, "\nload {:.1f} ms ({} weight bytes read; plan {}, {} backend{})\n", engine.load_ms(),
-               engine.load_bytes_read(), plan::to_string(engine.plan().strategy), engine.reader().backend_name(),
-               engine.reader().direct_io() ? ", O_DIRECT" : "");
-    fmt::print(stderr, "prefill {} tokens in {:.2f} ms ({:.1f} tok/s)\n", s.prefill_tokens, s.prefill_ms,
-               per_second(s.prefill_tokens, s.prefill_ms));
-    fmt::print(stderr, "decode {} tokens in {:.2f} ms ({:.1f} tok/s)\n", s.decode_tokens, s.decode_ms,
-               per_second(s.decode_tokens, s.decode_ms));
+    const auto m = model.metrics();
+    const auto& info = model.info();
+    fmt::print(stderr, "\nload {:.1f} ms ({} weight bytes read; plan {}, {} backend{})\n", m.load_ms, m.load_bytes_read,
+               model.plan().strategy, info.io_backend, info.direct_io ? ", O_DIRECT" : "");
+    fmt::print(stderr, "prefill {} tokens in {:.2f} ms ({:.1f} tok/s)\n", r.prefill_tokens, r.prefill_ms,
+               per_second(r.prefill_tokens, r.prefill_ms));
+    fmt::print(stderr, "decode {} tokens in {:.2f} ms ({:.1f} tok/s)\n", r.decode_tokens, r.decode_ms,
+               per_second(r.decode_tokens, r.decode_ms));
     fmt::print(stderr, "streamed {} bytes in {} passes ({:.3f} GB/s), compute {:.1f} ms, I/O {:.1f} ms, "
                        "stall {:.1f} ms, overlap {:.2f}\n",
-               p.bytes_read, p.passes, p.read_gb_s(), p.compute_ms, p.io_ms, p.stall_ms, p.overlap());
-    fmt::print(stderr, "peak memory: pool {} of a {} budget, RSS {}\n", mib(engine.budget().peak()),
-               mib(engine.budget_bytes()), mib(runtime::peak_rss_bytes()));
+               m.bytes_read, m.passes, m.read_gb_s, m.compute_ms, m.io_ms, m.stall_ms, m.overlap);
+    fmt::print(stderr, "peak memory: pool {} of a {} budget, RSS {}\n", mib(m.budget_peak_bytes), mib(m.budget_bytes),
+               mib(m.peak_rss_bytes));
 }
 
 } // namespace edge_rt::cli

@@ -1,7 +1,8 @@
-// `run`'s report: DESIGN.md §5 metrics as JSON, and the timing summary on stderr.
+// `run`'s report: DESIGN.md §5 metrics as JSON, and the timing summary on stderr, from what
+// the public API reports (edge_rt::Model::metrics/info/plan and the GenerateResult).
 #pragma once
 
-#include "runtime/generate.hpp"
+#include "edge_rt/runtime.hpp"
 #include "settings_values.hpp" // parse_bytes, moved there to be shared with the config file
 
 #include <cstdint>
@@ -15,11 +16,11 @@ struct RunFacts {
     int threads_requested = 1;
 };
 
-const char* stop_name(runtime::StopReason r);
+const char* stop_name(StopReason r);
 
-nlohmann::ordered_json metrics_json(const runtime::Engine& engine, const runtime::Session& session,
-                                    const runtime::GenerateResult& r, const RunFacts& facts);
+nlohmann::ordered_json metrics_json(const Model& model, const Session& session, const GenerateResult& r,
+                                    const RunFacts& facts);
 
-void print_summary(const runtime::Engine& engine, const runtime::GenerateResult& r);
+void print_summary(const Model& model, const GenerateResult& r);
 
 } // namespace edge_rt::cli

@@ -26,27 +26,28 @@ void apply_command_line(RunSettings& s, const po::variables_map& vm)
     if (auto v = given<std::string>(vm, "model"))
         s.model = *v;
     if (auto v = given<std::int64_t>(vm, "ctx-size"))
-        s.ctx_size = checked_count(*v, 1, "--ctx-size");
+        s.runtime.ctx_size = checked_count(*v, 1, "--ctx-size");
     if (auto v = given<std::string>(vm, "memory-budget"))
-        s.budget = parse_bytes(*v, "--memory-budget");
+        s.runtime.budget_bytes = parse_bytes(*v, "--memory-budget");
     if (auto v = given<std::string>(vm, "strategy"))
-        s.strategy = checked_strategy(*v, "--strategy");
+        s.runtime.strategy = checked_strategy(*v, "--strategy");
     if (auto v = given<std::int64_t>(vm, "prefetch-depth"))
-        s.prefetch_depth = checked_count(*v, 1, "--prefetch-depth");
+        s.runtime.prefetch_depth = checked_count(*v, 1, "--prefetch-depth");
     if (auto v = given<std::int64_t>(vm, "threads"))
-        s.threads = checked_count(*v, 1, "--threads");
+        s.runtime.threads = checked_count(*v, 1, "--threads");
     if (auto v = given<std::string>(vm, "io-backend"))
-        s.io_backend = checked_backend(*v, "--io-backend");
+        s.runtime.io_backend = checked_backend(*v, "--io-backend");
     if (vm.count("no-direct-io"))
-        s.direct_io = false;
+        s.runtime.direct_io = false;
     if (vm.count("no-monitor"))
-        s.monitor.enabled = false;
+        s.runtime.monitor.enabled = false;
     if (auto v = given<std::int64_t>(vm, "monitor-interval"))
-        s.monitor.interval = std::chrono::milliseconds(checked_count(*v, 1, "--monitor-interval"));
+        s.runtime.monitor.interval_ms = checked_count(*v, 1, "--monitor-interval");
 }
 
-void apply_sampling_flags(SamplingSettings& s, const po::variables_map& vm)
+void apply_sampling_flags(RunSettings& r, const po::variables_map& vm)
 {
+    auto& s = r.sampling;
     if (auto v = given<double>(vm, "temp"))
         s.temperature = checked_temperature(*v, "--temp");
     if (auto v = given<std::int64_t>(vm, "top-k"))
@@ -58,7 +59,7 @@ void apply_sampling_flags(SamplingSettings& s, const po::variables_map& vm)
     if (auto v = given<std::int64_t>(vm, "repeat-last-n"))
         s.repeat_last_n = checked_repeat_last_n(*v, "--repeat-last-n");
     if (auto v = given<std::uint64_t>(vm, "seed"))
-        s.seed = *v;
+        r.seed = *v;
 }
 
 } // namespace
@@ -78,19 +79,19 @@ void apply_environment(RunSettings& s, const EnvLookup& env)
     if (auto v = env("EDGE_RT_MODEL"))
         s.model = *v;
     if (auto v = env("EDGE_RT_MEMORY_BUDGET"))
-        s.budget = parse_bytes(*v, "EDGE_RT_MEMORY_BUDGET");
+        s.runtime.budget_bytes = parse_bytes(*v, "EDGE_RT_MEMORY_BUDGET");
     if (auto v = env("EDGE_RT_STRATEGY"))
-        s.strategy = checked_strategy(*v, "EDGE_RT_STRATEGY");
+        s.runtime.strategy = checked_strategy(*v, "EDGE_RT_STRATEGY");
     if (auto v = env("EDGE_RT_THREADS"))
-        s.threads = parse_count(*v, 1, "EDGE_RT_THREADS");
+        s.runtime.threads = parse_count(*v, 1, "EDGE_RT_THREADS");
     if (auto v = env("EDGE_RT_IO_BACKEND"))
-        s.io_backend = checked_backend(*v, "EDGE_RT_IO_BACKEND");
+        s.runtime.io_backend = checked_backend(*v, "EDGE_RT_IO_BACKEND");
     if (auto v = env("EDGE_RT_CTX_SIZE"))
-        s.ctx_size = parse_count(*v, 1, "EDGE_RT_CTX_SIZE");
+        s.runtime.ctx_size = parse_count(*v, 1, "EDGE_RT_CTX_SIZE");
     if (auto v = env("EDGE_RT_PREFETCH_DEPTH"))
-        s.prefetch_depth = parse_count(*v, 1, "EDGE_RT_PREFETCH_DEPTH");
+        s.runtime.prefetch_depth = parse_count(*v, 1, "EDGE_RT_PREFETCH_DEPTH");
     if (auto v = env("EDGE_RT_MONITOR"))
-        s.monitor.enabled = parse_flag(*v, "EDGE_RT_MONITOR");
+        s.runtime.monitor.enabled = parse_flag(*v, "EDGE_RT_MONITOR");
 }
 
 po::options_description settings_options(bool sampling)
@@ -104,16 +105,16 @@ po::options_description settings_options(bool sampling)
                                                       "(default: enough for the whole model: every weight resident, "
                                                       "plus KV cache, activations and logits)")
         ("strategy,s", po::value<std::string>(), "sequential, greedy-grouping, speculative-prefetch (default) or auto")
-        ("threads,t", po::value<std::int64_t>(), fmt::format("compute pool threads (default {})", d.threads).c_str())
+        ("threads,t", po::value<std::int64_t>(), fmt::format("compute pool threads (default {})", d.runtime.threads).c_str())
         ("io-backend", po::value<std::string>(), "auto (default), uring or pread")
         ("prefetch-depth", po::value<std::int64_t>(),
          fmt::format("prefetch slots for speculative-prefetch (>= 2 overlaps reads with compute; default {})",
-                     d.prefetch_depth).c_str())
+                     d.runtime.prefetch_depth).c_str())
         ("no-direct-io", "read weights through the page cache instead of O_DIRECT")
         ("ctx-size", po::value<std::int64_t>(), "context length in tokens (default: min(model context, 2048))")
         ("no-monitor", "do not watch memory pressure and temperature while running")
         ("monitor-interval", po::value<std::int64_t>(),
-         fmt::format("ms between the monitor's readings (default {})", d.monitor.interval.count()).c_str());
+         fmt::format("ms between the monitor's readings (default {})", d.runtime.monitor.interval_ms).c_str());
     if (sampling)
         opts.add_options()
             ("temp", po::value<double>(), fmt::format("temperature; 0 = greedy (default {})", d.sampling.temperature).c_str())
@@ -137,33 +138,14 @@ RunSettings resolve_settings(const po::variables_map& vm, const EnvLookup& env)
         apply_config_file(s, *from_env);
     apply_environment(s, env);
     apply_command_line(s, vm);
-    apply_sampling_flags(s.sampling, vm);
+    apply_sampling_flags(s, vm);
     return s;
 }
 
-runtime::EngineOptions engine_options(const RunSettings& s)
+SamplingConfig sampling_config(const RunSettings& s, std::uint64_t random_seed)
 {
-    runtime::EngineOptions e;
-    e.budget = s.budget;
-    e.strategy = s.strategy;
-    e.prefetch_depth = s.prefetch_depth;
-    e.n_ctx = s.ctx_size;
-    e.threads = s.threads;
-    e.reader.backend = s.io_backend;
-    e.reader.direct_io = s.direct_io;
-    e.reader.queue_depth = s.queue_depth;
-    return e;
-}
-
-runtime::SamplerConfig sampler_config(const RunSettings& s, std::uint64_t random_seed)
-{
-    runtime::SamplerConfig c;
-    c.temperature = s.sampling.temperature;
-    c.top_k = s.sampling.top_k;
-    c.top_p = s.sampling.top_p;
-    c.repeat_penalty = s.sampling.repeat_penalty;
-    c.repeat_last_n = s.sampling.repeat_last_n;
-    c.seed = s.sampling.seed.value_or(random_seed);
+    SamplingConfig c = s.sampling;
+    c.seed = s.seed.value_or(random_seed);
     return c;
 }
 

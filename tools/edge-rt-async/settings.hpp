@@ -3,15 +3,10 @@
 // `bench` and `inspect` can call the same resolver with their own variables_map.
 #pragma once
 
-#include "io/reader.hpp"
-#include "monitor/policy.hpp"
-#include "plan/plan.hpp"
-#include "runtime/engine.hpp"
-#include "runtime/sampler.hpp"
+#include "edge_rt/config.hpp"
 #include "settings_values.hpp"
 
 #include <boost/program_options.hpp>
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -20,33 +15,15 @@
 
 namespace edge_rt::cli {
 
-struct SamplingSettings {
-    float temperature = 0.8f;
-    int top_k = 40;
-    float top_p = 0.95f;
-    float repeat_penalty = 1.0f;
-    int repeat_last_n = 64;
-    std::optional<std::uint64_t> seed; // none: a random one
-};
-
-struct MonitorSettings {
-    bool enabled = true;
-    std::chrono::milliseconds interval{500};
-    monitor::PolicyConfig policy;
-};
-
+/// The public configuration (edge_rt/config.hpp) plus what only the CLI has: where the model
+/// and the config file are, and whether the seed was chosen.
 struct RunSettings {
+    RunSettings() { runtime.monitor.enabled = true; } // the CLI watches the machine by default
+
     std::optional<std::filesystem::path> model; // none: the bundled model
-    std::size_t ctx_size = 0;                   // 0: min(model context, 2048)
-    std::uint64_t budget = 0;                   // 0: enough for the whole model
-    plan::Strategy strategy = plan::Strategy::SpeculativePrefetch;
-    unsigned prefetch_depth = 2;
-    unsigned threads = 1;
-    io::IoBackend io_backend = io::IoBackend::Auto;
-    bool direct_io = true;
-    unsigned queue_depth = 32;
-    SamplingSettings sampling;
-    MonitorSettings monitor;
+    RuntimeConfig runtime;                      // budget 0: enough for the whole model
+    SamplingConfig sampling;                    // its seed: `seed`, else a random one
+    std::optional<std::uint64_t> seed;
     std::optional<std::filesystem::path> config_file; // the TOML file read, if any
 };
 
@@ -74,9 +51,7 @@ boost::program_options::options_description settings_options(bool sampling);
 /// then the options of settings_options() the user actually gave in `vm`.
 RunSettings resolve_settings(const boost::program_options::variables_map& vm, const EnvLookup& env = process_env());
 
-/// The engine's options for these settings (what `run` loads the model with).
-runtime::EngineOptions engine_options(const RunSettings& s);
-/// The sampler's, with `seed` for a run without one.
-runtime::SamplerConfig sampler_config(const RunSettings& s, std::uint64_t random_seed);
+/// The sampling settings, with `random_seed` for a run without a seed.
+SamplingConfig sampling_config(const RunSettings& s, std::uint64_t random_seed);
 
 } // namespace edge_rt::cli

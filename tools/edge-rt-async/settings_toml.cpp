@@ -93,31 +93,31 @@ const Key kKeys[] = {
          const std::filesystem::path p = string_of(v);
          s.model = p.is_relative() ? v.file.parent_path() / p : p; // relative to the config file
      }},
-    {"model", "ctx_size", [](RunSettings& s, const Value& v) { s.ctx_size = checked_count(integer_of(v), 1, v.where); }},
-    {"memory", "budget", [](RunSettings& s, const Value& v) { s.budget = bytes_of(v); }},
-    {"planner", "strategy", [](RunSettings& s, const Value& v) { s.strategy = checked_strategy(string_of(v), v.where); }},
+    {"model", "ctx_size", [](RunSettings& s, const Value& v) { s.runtime.ctx_size = checked_count(integer_of(v), 1, v.where); }},
+    {"memory", "budget", [](RunSettings& s, const Value& v) { s.runtime.budget_bytes = bytes_of(v); }},
+    {"planner", "strategy", [](RunSettings& s, const Value& v) { s.runtime.strategy = checked_strategy(string_of(v), v.where); }},
     {"planner", "prefetch_depth",
-     [](RunSettings& s, const Value& v) { s.prefetch_depth = checked_count(integer_of(v), 1, v.where); }},
-    {"io", "backend", [](RunSettings& s, const Value& v) { s.io_backend = checked_backend(string_of(v), v.where); }},
-    {"io", "direct_io", [](RunSettings& s, const Value& v) { s.direct_io = bool_of(v); }},
-    {"io", "queue_depth", [](RunSettings& s, const Value& v) { s.queue_depth = checked_count(integer_of(v), 1, v.where); }},
-    {"compute", "threads", [](RunSettings& s, const Value& v) { s.threads = checked_count(integer_of(v), 1, v.where); }},
-    {"monitor", "enabled", [](RunSettings& s, const Value& v) { s.monitor.enabled = bool_of(v); }},
+     [](RunSettings& s, const Value& v) { s.runtime.prefetch_depth = checked_count(integer_of(v), 1, v.where); }},
+    {"io", "backend", [](RunSettings& s, const Value& v) { s.runtime.io_backend = checked_backend(string_of(v), v.where); }},
+    {"io", "direct_io", [](RunSettings& s, const Value& v) { s.runtime.direct_io = bool_of(v); }},
+    {"io", "queue_depth", [](RunSettings& s, const Value& v) { s.runtime.queue_depth = checked_count(integer_of(v), 1, v.where); }},
+    {"compute", "threads", [](RunSettings& s, const Value& v) { s.runtime.threads = checked_count(integer_of(v), 1, v.where); }},
+    {"monitor", "enabled", [](RunSettings& s, const Value& v) { s.runtime.monitor.enabled = bool_of(v); }},
     {"monitor", "interval_ms", [](RunSettings& s, const Value& v) {
-         s.monitor.interval = std::chrono::milliseconds(checked_count(integer_of(v), 1, v.where));
+         s.runtime.monitor.interval_ms = checked_count(integer_of(v), 1, v.where);
      }},
-    {"monitor", "psi_high", [](RunSettings& s, const Value& v) { s.monitor.policy.psi_high = checked_threshold(number_of(v), v.where); }},
-    {"monitor", "psi_low", [](RunSettings& s, const Value& v) { s.monitor.policy.psi_low = checked_threshold(number_of(v), v.where); }},
+    {"monitor", "psi_high", [](RunSettings& s, const Value& v) { s.runtime.monitor.psi_high = checked_threshold(number_of(v), v.where); }},
+    {"monitor", "psi_low", [](RunSettings& s, const Value& v) { s.runtime.monitor.psi_low = checked_threshold(number_of(v), v.where); }},
     {"monitor", "available_low",
-     [](RunSettings& s, const Value& v) { s.monitor.policy.available_low = checked_threshold(number_of(v), v.where); }},
+     [](RunSettings& s, const Value& v) { s.runtime.monitor.available_low = checked_threshold(number_of(v), v.where); }},
     {"monitor", "available_ok",
-     [](RunSettings& s, const Value& v) { s.monitor.policy.available_ok = checked_threshold(number_of(v), v.where); }},
+     [](RunSettings& s, const Value& v) { s.runtime.monitor.available_ok = checked_threshold(number_of(v), v.where); }},
     {"monitor", "celsius_high",
-     [](RunSettings& s, const Value& v) { s.monitor.policy.celsius_high = checked_threshold(number_of(v), v.where); }},
+     [](RunSettings& s, const Value& v) { s.runtime.monitor.celsius_high = checked_threshold(number_of(v), v.where); }},
     {"monitor", "celsius_ok",
-     [](RunSettings& s, const Value& v) { s.monitor.policy.celsius_ok = checked_threshold(number_of(v), v.where); }},
+     [](RunSettings& s, const Value& v) { s.runtime.monitor.celsius_ok = checked_threshold(number_of(v), v.where); }},
     {"monitor", "calm_readings",
-     [](RunSettings& s, const Value& v) { s.monitor.policy.calm_readings = checked_count(integer_of(v), 1, v.where); }},
+     [](RunSettings& s, const Value& v) { s.runtime.monitor.calm_readings = checked_count(integer_of(v), 1, v.where); }},
     {"sampling", "temp", [](RunSettings& s, const Value& v) { s.sampling.temperature = checked_temperature(number_of(v), v.where); }},
     {"sampling", "top_k", [](RunSettings& s, const Value& v) { s.sampling.top_k = checked_top_k(integer_of(v), v.where); }},
     {"sampling", "top_p", [](RunSettings& s, const Value& v) { s.sampling.top_p = checked_top_p(number_of(v), v.where); }},
@@ -129,7 +129,7 @@ const Key kKeys[] = {
          const auto seed = integer_of(v);
          if (seed < 0)
              throw ConfigError(fmt::format("{}: must be 0 or more, not {}", v.where, seed));
-         s.sampling.seed = static_cast<std::uint64_t>(seed);
+         s.seed = static_cast<std::uint64_t>(seed);
      }},
 };
 

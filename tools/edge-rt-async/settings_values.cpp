@@ -27,19 +27,19 @@ unsigned parse_count(const std::string& text, std::int64_t min, const std::strin
     return checked_count(value, min, where);
 }
 
-plan::Strategy checked_strategy(const std::string& text, const std::string& where)
+Strategy checked_strategy(const std::string& text, const std::string& where)
 {
     try {
-        return plan::parse_strategy(text);
+        return parse_strategy(text);
     } catch (const ConfigError& e) {
         throw ConfigError(fmt::format("{}: {}", where, e.what()));
     }
 }
 
-io::IoBackend checked_backend(const std::string& text, const std::string& where)
+IoBackend checked_backend(const std::string& text, const std::string& where)
 {
     try {
-        return io::parse_io_backend(text);
+        return parse_io_backend(text);
     } catch (const ConfigError& e) {
         throw ConfigError(fmt::format("{}: {}", where, e.what()));
     }

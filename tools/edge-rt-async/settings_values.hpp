@@ -4,8 +4,7 @@
 #pragma once
 
 #include "byte_size.hpp" // parse_bytes (tools/common)
-#include "io/reader.hpp"
-#include "plan/plan.hpp"
+#include "edge_rt/config.hpp"
 
 #include <cstdint>
 #include <string>
@@ -16,8 +15,8 @@ namespace edge_rt::cli {
 unsigned checked_count(std::int64_t value, std::int64_t min, const std::string& where);
 /// The decimal text of a count, e.g. from the environment.
 unsigned parse_count(const std::string& text, std::int64_t min, const std::string& where);
-plan::Strategy checked_strategy(const std::string& text, const std::string& where);
-io::IoBackend checked_backend(const std::string& text, const std::string& where);
+Strategy checked_strategy(const std::string& text, const std::string& where);
+IoBackend checked_backend(const std::string& text, const std::string& where);
 /// "1"/"true"/"yes"/"on" or "0"/"false"/"no"/"off".
 bool parse_flag(const std::string& text, const std::string& where);
 

@@ -3,8 +3,13 @@
 // and sampling.
 #pragma once
 
+#include "edge_rt/export.hpp"
+
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
 
 namespace edge_rt {
 
@@ -21,6 +26,38 @@ enum class IoBackend {
     Auto,  ///< io_uring when the kernel allows it, else pread
     Uring, ///< io_uring (fails to load when unavailable)
     Pread, ///< a small pool of threads calling pread
+};
+
+/// "sequential", "greedy-grouping", "speculative-prefetch", "auto".
+EDGE_RT_API std::string_view to_string(Strategy s) noexcept;
+/// The strategy of that name; throws ConfigError naming the value otherwise.
+EDGE_RT_API Strategy parse_strategy(std::string_view name);
+/// "auto", "uring", "pread".
+EDGE_RT_API std::string_view to_string(IoBackend b) noexcept;
+/// The backend of that name; throws ConfigError naming the value otherwise.
+EDGE_RT_API IoBackend parse_io_backend(std::string_view name);
+
+/// The resource monitor (`--no-monitor`, `--monitor-interval`, the [monitor] TOML section):
+/// while generations run it reads /proc and /sys every interval, and at each token boundary the
+/// generation loop applies its limits: fewer prefetch slots under memory pressure, fewer compute
+/// threads when hot. Changes step one at a time and recover after calm readings.
+struct MonitorConfig {
+    /// Off by default for embedders; the CLI turns it on.
+    bool enabled = false;
+    /// Milliseconds between readings (> 0).
+    unsigned interval_ms = 500;
+    /// Memory pressure (PSI "some" avg10, percent) that lowers / lets recover the prefetch depth.
+    double psi_high = 10.0, psi_low = 2.0;
+    /// MemAvailable / MemTotal that lowers / lets recover the prefetch depth.
+    double available_low = 0.05, available_ok = 0.15;
+    /// Temperature (Celsius) that lowers / lets recover the compute threads.
+    double celsius_high = 80.0, celsius_ok = 70.0;
+    /// Calm readings in a row before a limit steps back up.
+    unsigned calm_readings = 3;
+    /// Root of the /proc and /sys tree read (tests and containers point it elsewhere).
+    std::string root = "/";
+    /// Called on the io_context thread with one line for each change of the limits.
+    std::function<void(const std::string& line)> on_change{};
 };
 
 /// Everything fixed when a model is loaded (`run` options and the TOML keys of the same name).
@@ -41,6 +78,14 @@ struct RuntimeConfig {
     std::size_t ctx_size = 0;
     /// Prompt chunk in tokens: longer prompts run in several batched passes.
     std::size_t max_batch = 512;
+    /// Reads in flight at once (io_uring queue depth, pread threads).
+    unsigned queue_depth = 32;
+    /// A tokenizer to use instead of the model's own (a GGUF, a tokenizer.json, or a folder with
+    /// vocab.json+merges.txt or encoder.json+vocab.bpe); empty = the model's. Unlike the model's
+    /// own, which is optional, it must load.
+    std::string tokenizer_path{};
+    /// The resource monitor.
+    MonitorConfig monitor{};
 };
 
 /// Token sampling (`--temp`, `--top-k`, `--top-p`, `--repeat-penalty`, `--repeat-last-n`, `--seed`).

@@ -49,6 +49,17 @@ struct ModelMetrics {
     double stall_ms = 0;
     /// Weight bytes read by the passes.
     std::uint64_t bytes_read = 0;
+    /// bytes_read / io_ms, in GB/s (0 without I/O).
+    double read_gb_s = 0;
+    /// How much of the smaller of I/O and compute time was hidden behind the other: 1 = all,
+    /// 0 = none (or no I/O).
+    double overlap = 0;
+    /// The process's peak resident set so far (getrusage).
+    std::uint64_t peak_rss_bytes = 0;
+    /// Prefetch slots in use now (the monitor lowers it under memory pressure; 0 = nothing streams).
+    unsigned prefetch_depth = 0;
+    /// Compute threads the kernels may use now (the monitor lowers it when hot).
+    unsigned active_threads = 0;
     /// Sessions open over the model now.
     std::size_t sessions = 0;
     /// Generations running now (passes are serialised: at most one is computing).

@@ -8,6 +8,7 @@
 #include "edge_rt/config.hpp"
 #include "edge_rt/export.hpp"
 #include "edge_rt/metrics.hpp"
+#include "edge_rt/operation.hpp"
 
 #include <asio/associated_executor.hpp>
 #include <asio/async_result.hpp>
@@ -35,38 +36,17 @@ struct ModelInfo {
     std::uint32_t n_layer = 0;
     /// Context length the sessions are planned for (RuntimeConfig::ctx_size or the default).
     std::size_t n_ctx = 0;
-    /// Whether text prompts work (the model carries a tokenizer).
+    /// Whether text prompts work (the model carries a tokenizer, or one was given).
     bool has_tokenizer = false;
-};
-
-/// A shared handle to a loaded model: resident weights, the prefetch ring, the tokenizer and
-/// the one memory budget every session over it draws from. Copies share the model. When the
-/// last handle (and the last session) goes, the engine waits for its reads in flight on the
-/// io_context and is freed there: keep running the io_context until run() returns.
-class EDGE_RT_API Model {
-public:
-    /// An empty handle (valid() == false).
-    Model() = default;
-
-    /// Whether this handle holds a model.
-    bool valid() const noexcept { return state_ != nullptr; }
-    /// Name, architecture, sizes. Requires valid().
-    const ModelInfo& info() const;
-    /// Counters of the load, the budget and the forward passes so far. Requires valid(); call
-    /// on the io_context's thread (the counters change there).
-    ModelMetrics metrics() const;
-    /// The io_context the model runs on. Requires valid().
-    asio::io_context& io() const;
-
-    /// Internal state (opaque to users).
-    struct State;
-    /// Wraps loaded state (used by the library).
-    explicit Model(std::shared_ptr<State> state) : state_(std::move(state)) {}
-    /// The shared state (used by the library).
-    const std::shared_ptr<State>& state() const noexcept { return state_; }
-
-private:
-    std::shared_ptr<State> state_;
+    /// Why there is none, when has_tokenizer is false.
+    std::string tokenizer_error;
+    /// The compute kernels chosen for this CPU (e.g. "avx2", "neon-dotprod", "scalar").
+    std::string kernels;
+    /// The weight reader: "uring" or "pread"; and whether it reads with O_DIRECT.
+    std::string io_backend;
+    bool direct_io = false;
+    /// Compute pool threads.
+    unsigned threads = 0;
 };
 
 /// The plan a RuntimeConfig gives a model: what stays resident, what streams, what it costs.
@@ -95,6 +75,42 @@ struct PlanInfo {
     double predicted_ms_per_token = 0;
     /// Whether reads run while earlier groups compute.
     bool overlaps = false;
+    /// Whether every weight is resident (nothing streams).
+    bool fully_resident = false;
+};
+
+/// A shared handle to a loaded model: resident weights, the prefetch ring, the tokenizer and
+/// the one memory budget every session over it draws from. Copies share the model. When the
+/// last handle (and the last session) goes, the engine waits for its reads in flight on the
+/// io_context and is freed there: keep running the io_context until run() returns.
+class EDGE_RT_API Model {
+public:
+    /// An empty handle (valid() == false).
+    Model() = default;
+
+    /// Whether this handle holds a model.
+    bool valid() const noexcept { return state_ != nullptr; }
+    /// Name, architecture, sizes. Requires valid().
+    const ModelInfo& info() const;
+    /// Counters of the load, the budget and the forward passes so far. Requires valid(); call
+    /// on the io_context's thread (the counters change there).
+    ModelMetrics metrics() const;
+    /// The io_context the model runs on. Requires valid().
+    asio::io_context& io() const;
+    /// The plan the model was loaded with. Requires valid().
+    const PlanInfo& plan() const;
+    /// The plan explained in words, with the budget it was made for (what `run -v` prints).
+    std::string explain_plan() const;
+
+    /// Internal state (opaque to users).
+    struct State;
+    /// Wraps loaded state (used by the library).
+    explicit Model(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    /// The shared state (used by the library).
+    const std::shared_ptr<State>& state() const noexcept { return state_; }
+
+private:
+    std::shared_ptr<State> state_;
 };
 
 namespace detail {
@@ -120,13 +136,10 @@ auto async_load(asio::io_context& io, std::string path, RuntimeConfig config, Co
 {
     return asio::async_initiate<CompletionToken, void(std::exception_ptr, Model)>(
         [&io](auto handler, std::string p, RuntimeConfig c) {
-            auto ex = asio::get_associated_executor(handler, io.get_executor());
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            detail::start_load(io, std::move(p), c, [h, ex](std::exception_ptr e, Model m) {
-                asio::dispatch(ex, [h, e, m = std::move(m)]() mutable { std::move(*h)(e, std::move(m)); });
-            });
+            detail::start_load(io, std::move(p), std::move(c),
+                               detail::completion<void(std::exception_ptr, Model)>(std::move(handler), io));
         },
-        token, std::move(path), config);
+        token, std::move(path), std::move(config));
 }
 
 /// Reads `path`'s headers and plans it under `config` (budget, strategy, prefetch depth, context)
@@ -142,18 +155,10 @@ auto async_plan(asio::io_context& io, std::string path, RuntimeConfig config, Co
 {
     return asio::async_initiate<CompletionToken, void(std::exception_ptr, PlanInfo)>(
         [&io](auto handler, std::string p, RuntimeConfig c) {
-            // The work guard keeps the handler's executor (which may not be io's) alive meanwhile.
-            auto ex = asio::get_associated_executor(handler, io.get_executor());
-            auto work = std::make_shared<asio::executor_work_guard<decltype(ex)>>(ex);
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            detail::start_plan(io, std::move(p), c, [h, ex, work](std::exception_ptr e, PlanInfo info) {
-                asio::dispatch(ex, [h, e, work, info = std::move(info)]() mutable {
-                    std::move(*h)(e, std::move(info));
-                    work->reset();
-                });
-            });
+            detail::start_plan(io, std::move(p), std::move(c),
+                               detail::completion<void(std::exception_ptr, PlanInfo)>(std::move(handler), io));
         },
-        token, std::move(path), config);
+        token, std::move(path), std::move(config));
 }
 
 } // namespace edge_rt

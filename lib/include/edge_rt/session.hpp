@@ -13,6 +13,7 @@
 #include "edge_rt/export.hpp"
 #include "edge_rt/metrics.hpp"
 #include "edge_rt/model.hpp"
+#include "edge_rt/operation.hpp"
 
 #include <asio/associated_cancellation_slot.hpp>
 #include <asio/associated_executor.hpp>
@@ -23,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -47,10 +49,15 @@ struct GenerateRequest {
     std::vector<std::int32_t> prompt_ids;
     /// Do not start a text prompt with BOS.
     bool no_bos = false;
+    /// Do not stop at the end-of-sequence token: generate all max_tokens.
+    bool ignore_eos = false;
     /// Tokens to generate at most.
     std::size_t max_tokens = 128;
     /// Sampling settings.
     SamplingConfig sampling;
+    /// Called once on the io_context thread when the prompt was checked, before it runs, with
+    /// its ids and its decoded text (empty without a tokenizer). Optional.
+    std::function<void(std::span<const std::int32_t> ids, std::string_view text)> on_prompt{};
 };
 
 /// A generated token as it arrives.
@@ -61,6 +68,9 @@ struct TokenEvent {
     std::string_view text;
     /// Timing of this token and of the pass it came from.
     TokenMetrics metrics;
+    /// The logits this token was sampled from ([n_vocab], before any penalty; valid only during
+    /// the call).
+    std::span<const float> logits{};
 };
 
 /// Called on the io_context thread for each generated token.
@@ -72,8 +82,10 @@ struct GenerateResult {
     std::vector<std::int32_t> prompt_ids;
     /// Generated token ids.
     std::vector<std::int32_t> tokens;
-    /// Generated text (without the prompt).
+    /// Generated text (without the prompt); without a tokenizer, "<id> " per token.
     std::string text;
+    /// The prompt decoded (empty without a tokenizer).
+    std::string prompt_text{};
     /// Why it ended.
     StopReason stop = StopReason::MaxTokens;
     /// The failure's one-line message when stop == StopReason::Error.
@@ -82,6 +94,13 @@ struct GenerateResult {
     double prefill_ms = 0;
     /// Wall time of the single-token passes.
     double decode_ms = 0;
+    /// Tokens of the prompt's pass(es), and single-token passes run.
+    std::size_t prefill_tokens = 0;
+    std::size_t decode_tokens = 0;
+    /// Time in the sampler.
+    double sample_ms = 0;
+    /// Per generated token: wall time from the previous one (the first: from the start).
+    std::vector<double> token_ms{};
 };
 
 /// Error codes of async_generate besides asio::error::operation_aborted.
@@ -113,8 +132,11 @@ public:
     ~Session();
     /// Sessions move.
     Session(Session&&) noexcept;
-    /// Sessions move.
+    /// Sessions move. A moved-from session holds nothing: n_ctx() and bytes() return 0,
+    /// model() throws ConfigError, and async_generate completes with GenerateErrc::BadRequest.
     Session& operator=(Session&&) noexcept;
+    /// Whether this session holds its buffers (false once moved from).
+    bool valid() const noexcept { return state_ != nullptr; }
 
     /// The context length in tokens.
     std::size_t n_ctx() const;
@@ -133,6 +155,8 @@ private:
 };
 
 namespace detail {
+/// The io_context a session's model runs on; throws ConfigError for a moved-from session.
+EDGE_RT_API asio::io_context& io_of(const Session& session);
 /// Type-erased start of async_generate; `complete` runs on the io_context.
 EDGE_RT_API void start_generate(Session& session, GenerateRequest request, TokenHandler on_token,
                                 asio::cancellation_slot slot,
@@ -148,24 +172,25 @@ EDGE_RT_API void start_generate(Session& session, GenerateRequest request, Token
 /// ContextFull), asio::error::operation_aborted when cancelled, or a GenerateErrc (message in
 /// result.error). With asio::use_awaitable a non-empty `ec` is thrown as std::system_error.
 ///
-/// Cancellation: per-operation (the handler's associated cancellation slot; emit from the
-/// io_context thread). Any cancellation type stops at the next group boundary of the running
-/// pass (or before the next pass), drains the prefetch ring, and completes with
-/// operation_aborted and the tokens produced so far; the session stays usable.
+/// Cancellation: per-operation, through the handler's associated cancellation slot (emit from the
+/// io_context thread). Honoured types: terminal, partial and total, all alike: a running pass
+/// stops at its next group boundary (the prefetch ring is drained), a generation waiting for
+/// another session's pass leaves the queue at once; it completes with operation_aborted,
+/// stop = Cancelled and the tokens produced so far. The session stays usable.
+///
+/// Monitor: with RuntimeConfig::monitor enabled, its limits are applied at every token boundary.
+///
+/// The completion handler is invoked through its associated executor (default: the model's
+/// io_context), with a work guard held on it meanwhile.
 template <typename CompletionToken>
 auto async_generate(Session& session, GenerateRequest request, TokenHandler on_token, CompletionToken&& token)
 {
     return asio::async_initiate<CompletionToken, void(std::error_code, GenerateResult)>(
         [&session](auto handler, GenerateRequest r, TokenHandler cb) {
             auto slot = asio::get_associated_cancellation_slot(handler);
-            auto ex = asio::get_associated_executor(handler, session.model().io().get_executor());
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            auto& io = detail::io_of(session);
             detail::start_generate(session, std::move(r), std::move(cb), slot,
-                                   [h, ex](std::error_code ec, GenerateResult res) {
-                                       asio::dispatch(ex, [h, ec, res = std::move(res)]() mutable {
-                                           std::move(*h)(ec, std::move(res));
-                                       });
-                                   });
+                                   detail::completion<void(std::error_code, GenerateResult)>(std::move(handler), io));
         },
         token, std::move(request), std::move(on_token));
 }

@@ -4,6 +4,8 @@
 
 #include "edge_rt/runtime.hpp"
 
+#include "api/config_convert.hpp"
+
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/post.hpp>
 #include <atomic>
@@ -52,21 +54,6 @@ edge_rt_status from_exception()
     } catch (...) {
         return fail(EDGE_RT_ERR_INTERNAL, "unknown error");
     }
-}
-
-edge_rt::RuntimeConfig to_config(const edge_rt_runtime_config& c)
-{
-    if (c.strategy < 0 || c.strategy > 3 || c.io_backend < 0 || c.io_backend > 2)
-        throw edge_rt::ConfigError("edge_rt_runtime_config: strategy must be 0-3 and io_backend 0-2");
-    edge_rt::RuntimeConfig r;
-    r.budget_bytes = c.budget_bytes;
-    r.strategy = static_cast<edge_rt::Strategy>(c.strategy);
-    r.prefetch_depth = c.prefetch_depth;
-    r.threads = c.threads;
-    r.io_backend = static_cast<edge_rt::IoBackend>(c.io_backend);
-    r.direct_io = c.direct_io != 0;
-    r.ctx_size = c.ctx_size;
-    return r;
 }
 
 edge_rt::GenerateRequest to_request(const edge_rt_generate_params& p)
@@ -150,7 +137,7 @@ edge_rt_status edge_rt_runtime_create(const edge_rt_runtime_config* config, edge
         edge_rt_runtime_config c;
         edge_rt_runtime_config_init(&c);
         auto rt = std::make_unique<edge_rt_runtime>();
-        rt->config = to_config(config ? *config : c);
+        rt->config = edge_rt::api::from_c(config ? *config : c);
         *out = rt.release();
         return EDGE_RT_OK;
     } catch (...) {

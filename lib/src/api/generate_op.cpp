@@ -1,12 +1,13 @@
-// async_generate: the generation loop of runtime::generate, as a coroutine on the model's
-// io_context. Each forward pass takes the model's PassLock (sessions take turns per pass),
-// sampling runs on the io_context thread (one pass over the logits), compute on the pool.
+// async_generate: the library's generation loop (runtime/generate.hpp) as an Asio operation on
+// the model's io_context. This file turns a request into prompt ids and loop options, binds the
+// cancellation slot to the generation's stop state, and turns the ending into the completion.
+#include "api/config_convert.hpp"
 #include "api/state.hpp"
 
-#include "runtime/clock.hpp"
-#include "runtime/sampler.hpp"
+#include "runtime/generate.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
 #include <fmt/format.h>
 
 namespace edge_rt {
@@ -26,64 +27,54 @@ public:
     }
 };
 
-// One running generation: what the cancellation handler and the loop share.
+// One running generation: the request, its stop state (the only one), and what it produced.
 struct Op {
     std::shared_ptr<Session::State> session;
     GenerateRequest request;
     TokenHandler on_token;
-    bool cancelled = false;
-    bool in_pass = false;
-    GenerateResult result;
+    exec::StopSource stop;
+    runtime::Generation out;
+    std::vector<std::int32_t> prompt;
+    std::string error; // the failure's message (stop = Error)
 };
 
 Model::State& model_of(Op& op) { return *op.session->model.state(); }
 
-// One forward pass under the model's lock. Throws runtime::Cancelled when cancelled.
-asio::awaitable<std::span<const float>> pass(Op& op, std::span<const std::int32_t> tokens)
+// The one place a request becomes prompt ids: given ids as they are, text through the
+// tokenizer (BOS as the model wants), nothing at all: BOS alone. Session::check then checks
+// them against the vocabulary and the context.
+std::vector<std::int32_t> prompt_ids(const Model::State& m, const GenerateRequest& r)
 {
-    auto& m = model_of(op);
-    co_await m.lock.acquire();
-    if (op.cancelled) {
-        m.lock.release();
-        throw runtime::Cancelled("generation cancelled");
-    }
-    op.in_pass = true;
-    m.engine->clear_stop();
-    std::exception_ptr error;
-    std::span<const float> logits;
-    try {
-        logits = co_await op.session->session.forward_async(tokens, false);
-    } catch (...) {
-        error = std::current_exception();
-    }
-    op.in_pass = false;
-    m.engine->clear_stop();
-    m.lock.release();
-    if (error)
-        std::rethrow_exception(error);
-    co_return logits;
-}
-
-std::vector<std::int32_t> prompt_ids(Op& op)
-{
-    auto& m = model_of(op);
-    const auto& r = op.request;
     if (!r.prompt_ids.empty())
         return r.prompt_ids;
     std::vector<std::int32_t> ids;
     if (!r.prompt.empty()) {
         if (!m.tokenizer)
-            throw ConfigError("text prompts need a tokenizer, and this model has none; give prompt_ids");
+            throw ConfigError(fmt::format("text prompts need a tokenizer, and this model has none ({}); "
+                                          "give token ids instead",
+                                          m.info.tokenizer_error));
         ids = m.tokenizer->encode(r.prompt, m.tokenizer->add_bos_by_default() && !r.no_bos);
     } else if (m.bos && !r.no_bos) {
         ids = {*m.bos}; // no prompt: start from BOS alone
     }
     if (ids.empty())
         throw ConfigError("no prompt (and this model has no BOS token to start from)");
-    const std::size_t n_ctx = op.session->session.n_ctx();
-    if (ids.size() > n_ctx)
-        throw ConfigError(fmt::format("the prompt has {} tokens, more than the context of {}", ids.size(), n_ctx));
     return ids;
+}
+
+runtime::GenerateOptions loop_options(Op& op)
+{
+    auto& m = model_of(op);
+    runtime::GenerateOptions o;
+    o.max_tokens = op.request.max_tokens;
+    o.sampler = api::sampler_config(op.request.sampling);
+    if (!op.request.ignore_eos)
+        o.eos = m.eos;
+    o.monitor = m.monitor.get();
+    o.tokenizer = m.tokenizer.get();
+    o.lock = &m.lock;
+    o.stop = &op.stop;
+    return o;
 }
 
 TokenMetrics token_metrics(const runtime::Engine& e, std::size_t index, double ms)
@@ -92,76 +83,84 @@ TokenMetrics token_metrics(const runtime::Engine& e, std::size_t index, double m
     return {index, ms, p.wall_ms, p.compute_ms, p.io_ms, p.stall_ms, p.bytes_read};
 }
 
-// The loop of runtime::generate, awaiting each pass; fills op.result as it goes.
 asio::awaitable<void> run(Op& op)
 {
     auto& m = model_of(op);
     auto& session = op.session->session;
-    auto& result = op.result;
     session.reset();
-    result.prompt_ids = prompt_ids(op);
-    runtime::Sampler sampler({op.request.sampling.temperature, op.request.sampling.top_k,
-                              op.request.sampling.top_p, op.request.sampling.repeat_penalty,
-                              op.request.sampling.repeat_last_n, op.request.sampling.seed});
-    std::optional<model::StreamingDecoder> decoder;
-    if (m.tokenizer) {
-        decoder.emplace(*m.tokenizer);
-        for (const auto id : result.prompt_ids)
-            decoder->push(id); // primes spacing; the prompt's text is not part of the result
-    }
-    std::vector<std::int32_t> history = result.prompt_ids;
-    auto last = runtime::Clock::now();
-    auto logits = co_await pass(op, result.prompt_ids);
-    result.prefill_ms = runtime::ms_between(last, runtime::Clock::now());
-    while (true) {
-        const std::int32_t id = sampler.sample(logits, history);
-        const auto now = runtime::Clock::now();
-        const std::string piece = decoder ? decoder->push(id) : fmt::format("{} ", id);
-        result.tokens.push_back(id);
-        history.push_back(id);
-        result.text += piece;
-        if (op.on_token)
-            op.on_token({id, piece, token_metrics(*m.engine, result.tokens.size() - 1, runtime::ms_between(last, now))});
-        last = now;
-        if (m.eos && id == *m.eos) {
-            result.stop = StopReason::Eos;
-            break;
-        }
-        if (result.tokens.size() >= op.request.max_tokens) {
-            result.stop = StopReason::MaxTokens;
-            break;
-        }
-        if (session.position() >= session.n_ctx()) {
-            result.stop = StopReason::ContextFull;
-            break;
-        }
-        const auto start = runtime::Clock::now();
-        logits = co_await pass(op, std::span<const std::int32_t>(&id, 1));
-        result.decode_ms += runtime::ms_between(start, runtime::Clock::now());
-    }
-    if (decoder)
-        result.text += decoder->flush();
+    op.prompt = prompt_ids(m, op.request);
+    runtime::GenerateSinks sinks;
+    if (op.request.on_prompt)
+        sinks.on_prompt = [&op](std::string_view text) { op.request.on_prompt(op.prompt, text); };
+    if (op.on_token)
+        sinks.on_token = [&op, &m](const runtime::GeneratedToken& t) {
+            op.on_token({t.id, t.text, token_metrics(*m.engine, t.index, t.ms), t.logits});
+        };
+    const auto options = loop_options(op);
+    co_await runtime::run_generation(session, op.prompt, options, sinks, op.out);
 }
 
-// Runs the loop and turns its ending into the completion's error code.
+StopReason public_stop(runtime::Ending r)
+{
+    switch (r) {
+    case runtime::Ending::MaxTokens: return StopReason::MaxTokens;
+    case runtime::Ending::Eos: return StopReason::Eos;
+    case runtime::Ending::ContextFull: return StopReason::ContextFull;
+    case runtime::Ending::Cancelled: return StopReason::Cancelled;
+    }
+    return StopReason::Error;
+}
+
+GenerateResult public_result(Op& op)
+{
+    auto& out = op.out;
+    GenerateResult r;
+    r.prompt_ids = std::move(op.prompt);
+    r.tokens = std::move(out.generated);
+    r.text = std::move(out.text);
+    r.prompt_text = std::move(out.prompt_text);
+    r.stop = public_stop(out.stop);
+    r.prefill_ms = out.stats.prefill_ms;
+    r.decode_ms = out.stats.decode_ms;
+    r.prefill_tokens = out.stats.prefill_tokens;
+    r.decode_tokens = out.stats.decode_tokens;
+    r.sample_ms = out.stats.sample_ms;
+    r.token_ms = std::move(out.stats.token_ms);
+    if (!op.error.empty()) {
+        r.stop = StopReason::Error;
+        r.error = op.error;
+    }
+    return r;
+}
+
+// Runs the loop and turns its ending into the completion's error code. Never throws.
 asio::awaitable<std::error_code> run_to_completion(std::shared_ptr<Op> op)
 {
     std::error_code ec;
     try {
         co_await run(*op);
-    } catch (const runtime::Cancelled&) {
-        op->result.stop = StopReason::Cancelled;
-        ec = asio::error::operation_aborted;
+        if (op->out.stop == runtime::Ending::Cancelled)
+            ec = asio::error::operation_aborted;
     } catch (const ConfigError& e) {
-        op->result.stop = StopReason::Error;
-        op->result.error = e.what();
+        op->error = e.what();
         ec = GenerateErrc::BadRequest;
     } catch (const std::exception& e) {
-        op->result.stop = StopReason::Error;
-        op->result.error = e.what();
+        op->error = e.what();
         ec = GenerateErrc::Failed;
     }
     co_return ec;
+}
+
+void generation_started(Model::State& m)
+{
+    if (m.active++ == 0 && m.monitor)
+        m.monitor->start();
+}
+
+void generation_ended(Model::State& m)
+{
+    if (--m.active == 0 && m.monitor)
+        m.monitor->stop();
 }
 
 } // namespace
@@ -177,6 +176,8 @@ namespace detail {
 void start_generate(Session& session, GenerateRequest request, TokenHandler on_token, asio::cancellation_slot slot,
                     std::function<void(std::error_code, GenerateResult)> complete)
 {
+    if (!session.valid())
+        throw ConfigError("async_generate: the session was moved from and holds nothing");
     auto op = std::make_shared<Op>();
     op->session = session.state();
     op->request = std::move(request);
@@ -187,26 +188,23 @@ void start_generate(Session& session, GenerateRequest request, TokenHandler on_t
         return;
     }
     op->session->busy = true;
-    ++m.active;
-    if (slot.is_connected()) {
-        slot.assign([op](asio::cancellation_type) {
-            op->cancelled = true;
-            if (op->in_pass) // only the pass of this generation may be stopped
-                model_of(*op).engine->request_stop();
-        });
-    }
+    generation_started(m);
+    // Every cancellation type stops alike: at the next group boundary, or at once while waiting.
+    if (slot.is_connected())
+        slot.assign([op](asio::cancellation_type) { op->stop.request(); });
     asio::co_spawn(m.io, run_to_completion(op),
                    [op, slot, complete = std::move(complete)](std::exception_ptr e, std::error_code ec) mutable {
                        if (slot.is_connected())
                            slot.clear();
                        op->session->busy = false;
-                       --model_of(*op).active;
+                       generation_ended(model_of(*op));
+                       auto result = public_result(*op);
                        if (e) { // co_spawn itself failed (e.g. out of memory): report, never throw
-                           op->result.stop = StopReason::Error;
-                           op->result.error = "generation failed";
+                           result.stop = StopReason::Error;
+                           result.error = "generation failed";
                            ec = GenerateErrc::Failed;
                        }
-                       complete(ec, std::move(op->result));
+                       complete(ec, std::move(result));
                    });
 }
 

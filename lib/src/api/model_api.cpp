@@ -1,5 +1,7 @@
 // edge_rt::Model and async_load: the engine is built on a loader thread (headers, validation,
 // plan), then its resident weights are read on the caller's io_context.
+#include "api/config_convert.hpp"
+#include "api/plan_info.hpp"
 #include "api/state.hpp"
 
 #include "exec/executor.hpp"
@@ -14,43 +16,61 @@ namespace edge_rt {
 namespace api {
 namespace {
 
-runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& io)
+// The model's own tokenizer is optional (a model without one runs from ids); one given in
+// RuntimeConfig::tokenizer_path must load.
+void open_tokenizer(Model::State& state, const std::string& override_path)
 {
-    if (c.threads == 0)
-        throw ConfigError("RuntimeConfig: threads must be at least 1");
-    if (c.prefetch_depth == 0)
-        throw ConfigError("RuntimeConfig: prefetch_depth must be at least 1");
-    runtime::EngineOptions e;
-    e.budget = c.budget_bytes;
-    e.strategy = static_cast<plan::Strategy>(static_cast<int>(c.strategy));
-    e.prefetch_depth = c.prefetch_depth;
-    e.threads = c.threads;
-    e.reader.backend = static_cast<io::IoBackend>(static_cast<int>(c.io_backend));
-    e.reader.direct_io = c.direct_io;
-    e.n_ctx = c.ctx_size;
-    e.max_batch = c.max_batch;
-    e.io = &io;
-    return e;
+    const auto& src = state.engine->source();
+    if (!override_path.empty()) {
+        state.tokenizer = model::load_tokenizer(override_path);
+        return;
+    }
+    try {
+        state.tokenizer = model::model_tokenizer(src.gguf, src.path);
+    } catch (const Error& e) {
+        state.tokenizer = nullptr;
+        state.info.tokenizer_error = e.what();
+    }
 }
 
-// Loader-thread part: everything but the resident reads. The tokenizer is optional, as in `run`.
+// Loader-thread part: everything but the resident reads.
 std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string& path, const RuntimeConfig& config)
 {
     auto state = std::make_unique<Model::State>(io);
     state->engine = std::make_unique<runtime::Engine>(std::filesystem::path(path), engine_options(config, io));
-    const auto& src = state->engine->source();
-    try {
-        state->tokenizer = model::model_tokenizer(src.gguf, src.path);
-    } catch (const Error&) {
-        state->tokenizer = nullptr;
-    }
+    const auto& e = *state->engine;
+    const auto& src = e.source();
+    open_tokenizer(*state, config.tokenizer_path);
     const auto* t = state->tokenizer.get();
     state->bos = t ? t->bos() : model::special_token_id(src.gguf, "tokenizer.ggml.bos_token_id");
     state->eos = t ? t->eos() : model::special_token_id(src.gguf, "tokenizer.ggml.eos_token_id");
-    const auto& c = state->engine->config();
-    state->info = {c.name, c.arch == model::Arch::Gpt2 ? "gpt2" : "llama", c.n_vocab, c.n_layer,
-                   state->engine->n_ctx(), t != nullptr};
+    const auto& c = e.config();
+    auto& info = state->info;
+    info.name = c.name;
+    info.arch = c.arch == model::Arch::Gpt2 ? "gpt2" : "llama";
+    info.n_vocab = c.n_vocab;
+    info.n_layer = c.n_layer;
+    info.n_ctx = e.n_ctx();
+    info.has_tokenizer = t != nullptr;
+    info.kernels = e.arch().kernels().name;
+    info.io_backend = std::string(e.reader().backend_name());
+    info.direct_io = e.reader().direct_io();
+    info.threads = e.options().threads;
+    state->plan = plan_info(e.plan(), e.n_ctx());
     return state;
+}
+
+// On the io_context's thread: the monitor's timer belongs to it. It samples only while
+// generations run (generate_op starts and stops it).
+void make_monitor(Model::State& state, const MonitorConfig& m)
+{
+    if (!m.enabled)
+        return;
+    const auto& e = *state.engine;
+    const monitor::Limits max{std::max(e.plan().slots, 1u), e.options().threads};
+    state.monitor = std::make_unique<monitor::Monitor>(state.io, monitor::Sampler(m.root),
+                                                       monitor::Policy(max, policy_config(m)),
+                                                       std::chrono::milliseconds(m.interval_ms), m.on_change);
 }
 
 asio::awaitable<Model> load(asio::io_context& io, std::string path, RuntimeConfig config)
@@ -60,6 +80,7 @@ asio::awaitable<Model> load(asio::io_context& io, std::string path, RuntimeConfi
         *loader, [&io, &path, &config] { return open_state(io, path, config); }, asio::use_awaitable);
     loader.reset();
     co_await state->engine->load_resident();
+    make_monitor(*state, config.monitor);
     co_return make_model(std::move(state));
 }
 
@@ -73,6 +94,7 @@ Model make_model(std::unique_ptr<Model::State> state)
         asio::co_spawn(
             s->io,
             [owned = std::unique_ptr<Model::State>(s)]() -> asio::awaitable<void> {
+                owned->monitor.reset();
                 co_await owned->engine->shutdown();
             },
             asio::detached);
@@ -85,6 +107,16 @@ Model make_model(std::unique_ptr<Model::State> state)
 const ModelInfo& Model::info() const { return state_->info; }
 
 asio::io_context& Model::io() const { return state_->io; }
+
+const PlanInfo& Model::plan() const { return state_->plan; }
+
+std::string Model::explain_plan() const
+{
+    const auto& e = *state_->engine;
+    auto request = e.plan_request(); // without a budget: explain the one that holds the model
+    request.budget = e.budget_bytes();
+    return e.plan().explain(request);
+}
 
 ModelMetrics Model::metrics() const
 {
@@ -102,6 +134,11 @@ ModelMetrics Model::metrics() const
     m.io_ms = t.io_ms;
     m.stall_ms = t.stall_ms;
     m.bytes_read = t.bytes_read;
+    m.read_gb_s = t.read_gb_s();
+    m.overlap = t.overlap();
+    m.peak_rss_bytes = runtime::peak_rss_bytes();
+    m.prefetch_depth = e.prefetch_depth();
+    m.active_threads = e.active_threads();
     m.sessions = state_->sessions;
     m.active_generations = state_->active;
     return m;
@@ -112,7 +149,7 @@ namespace detail {
 void start_load(asio::io_context& io, std::string path, RuntimeConfig config,
                 std::function<void(std::exception_ptr, Model)> complete)
 {
-    asio::co_spawn(io, api::load(io, std::move(path), config),
+    asio::co_spawn(io, api::load(io, std::move(path), std::move(config)),
                    [complete = std::move(complete)](std::exception_ptr e, Model m) { complete(e, std::move(m)); });
 }
 

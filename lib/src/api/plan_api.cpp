@@ -2,6 +2,9 @@
 // request is the engine's (runtime/plan_request.hpp), so the plan is the one async_load makes.
 #include "edge_rt/model.hpp"
 
+#include "api/config_convert.hpp"
+#include "api/plan_info.hpp"
+
 #include "edge_rt/error.hpp"
 #include "exec/executor.hpp"
 #include "kernels/kernel_table.hpp"
@@ -21,33 +24,16 @@ namespace {
 
 PlanInfo plan_model(const std::string& path, const RuntimeConfig& config)
 {
-    if (config.prefetch_depth == 0)
-        throw ConfigError("RuntimeConfig: prefetch_depth must be at least 1");
+    api::validate(config);
     const auto source = model::open_model(path);
     const auto& c = source.config;
     const auto arch = runtime::runtime_architecture(source, kernels::scalar_kernels()); // groups only
     const std::size_t n_ctx = runtime::checked_context_length(c, config.ctx_size, path);
     auto request = runtime::base_plan_request(source, *arch, n_ctx, config.max_batch, 1);
     request.budget = config.budget_bytes ? config.budget_bytes : std::numeric_limits<std::uint64_t>::max();
-    request.strategy = static_cast<plan::Strategy>(static_cast<int>(config.strategy));
+    request.strategy = api::to_internal(config.strategy);
     request.prefetch_depth = config.prefetch_depth;
-    const auto plan = plan::make_plan(request);
-    PlanInfo info;
-    info.strategy = std::string(plan::to_string(plan.strategy));
-    info.n_ctx = n_ctx;
-    info.groups = plan.groups.size();
-    for (const auto& g : plan.groups)
-        info.resident_groups += g.resident ? 1 : 0;
-    info.slots = plan.slots;
-    info.slot_bytes = plan.slot_bytes;
-    info.fixed_bytes = plan.fixed_bytes;
-    info.resident_bytes = plan.resident_bytes;
-    info.streamed_bytes_per_pass = plan.streamed_bytes;
-    info.predicted_peak_bytes = plan.predicted_peak;
-    info.minimum_budget_bytes = plan.minimum_budget;
-    info.predicted_ms_per_token = plan.predicted_ms_per_token;
-    info.overlaps = plan.overlaps;
-    return info;
+    return api::plan_info(plan::make_plan(request), n_ctx);
 }
 
 } // namespace

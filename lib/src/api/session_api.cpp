@@ -2,6 +2,16 @@
 #include "api/state.hpp"
 
 namespace edge_rt {
+namespace {
+
+const Session::State& checked(const std::shared_ptr<Session::State>& state)
+{
+    if (!state)
+        throw ConfigError("Session: this session was moved from and holds nothing");
+    return *state;
+}
+
+} // namespace
 
 Session::Session(const Model& model, SessionConfig config)
 {
@@ -14,8 +24,12 @@ Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 
-std::size_t Session::n_ctx() const { return state_->session.n_ctx(); }
-std::size_t Session::bytes() const { return state_->session.bytes(); }
-const Model& Session::model() const { return state_->model; }
+std::size_t Session::n_ctx() const { return state_ ? state_->session.n_ctx() : 0; }
+std::size_t Session::bytes() const { return state_ ? state_->session.bytes() : 0; }
+const Model& Session::model() const { return checked(state_).model; }
+
+namespace detail {
+asio::io_context& io_of(const Session& session) { return session.model().io(); }
+} // namespace detail
 
 } // namespace edge_rt

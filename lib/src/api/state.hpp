@@ -1,10 +1,11 @@
 // The state behind the public handles edge_rt::Model and edge_rt::Session.
 #pragma once
 
-#include "api/pass_lock.hpp"
 #include "edge_rt/model.hpp"
 #include "edge_rt/session.hpp"
+#include "exec/pass_lock.hpp"
 #include "model/tokenizer/tokenizer.hpp"
+#include "monitor/monitor.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/session.hpp"
 
@@ -21,9 +22,11 @@ struct Model::State {
     std::unique_ptr<model::Tokenizer> tokenizer; // null: the model has none (ids only)
     std::optional<std::int32_t> bos, eos;
     ModelInfo info;
-    api::PassLock lock;
+    PlanInfo plan;
+    exec::PassLock lock;
+    std::unique_ptr<monitor::Monitor> monitor; // null: RuntimeConfig::monitor.enabled was false
     std::size_t sessions = 0;
-    std::size_t active = 0; // generations running
+    std::size_t active = 0; // generations running (the monitor samples while there are any)
 };
 
 struct Session::State {

@@ -145,7 +145,7 @@ void ReaderCore::finish(Chunk& c)
 {
     Batch& b = *c.batch;
     if (--b.unfinished == 0)
-        b.done.cancel();
+        b.done.set();
 }
 
 asio::awaitable<void> QueuedReader::read(std::vector<ReadRange> ranges)
@@ -189,10 +189,8 @@ void QueuedReader::completed(Chunk& c, int result)
 
 asio::awaitable<void> wait_for(Batch& batch)
 {
-    if (batch.unfinished > 0) {
-        std::error_code ec;
-        co_await batch.done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
+    if (batch.unfinished > 0)
+        co_await batch.done.wait();
     if (batch.error)
         std::rethrow_exception(batch.error);
 }

@@ -7,7 +7,7 @@
 #include "io/file.hpp"
 #include "io/reader.hpp"
 
-#include <asio/steady_timer.hpp>
+#include "exec/event.hpp"
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -34,14 +34,14 @@ struct Chunk {
     bool direct = false;
 };
 
-/// One read() call: its chunks, how many are unfinished, the first error, and a timer used
-/// as the event the awaiting coroutine sleeps on.
+/// One read() call: its chunks, how many are unfinished, the first error, and the event the
+/// awaiting coroutine sleeps on.
 struct Batch {
-    explicit Batch(asio::io_context& io) : done(io, std::chrono::steady_clock::time_point::max()) {}
+    explicit Batch(asio::io_context& io) : done(io.get_executor()) {}
     std::vector<Chunk> chunks;
     std::size_t unfinished = 0;
     std::exception_ptr error;
-    asio::steady_timer done;
+    exec::Event done; // set when the last chunk finished
 };
 
 class ReaderCore {

@@ -80,8 +80,16 @@ private:
         return -1;
     }
 
+    // Never throws: it runs inside the eventfd handler, where an exception would escape
+    // io_context::run(). A failure goes to the batches it concerns, whose read() rethrows it.
     void pump() override
     {
+        if (broken_) {
+            while (Chunk* c = next_chunk())
+                fail(*c, broken_);
+            return;
+        }
+        std::vector<Chunk*> prepared_chunks;
         unsigned prepared = 0;
         while (in_flight_ + prepared < core_.options.queue_depth) {
             Chunk* c = next_chunk();
@@ -94,6 +102,7 @@ private:
             else
                 io_uring_prep_read(sqe, core_.fd_for(*c), c->dest, len, c->offset);
             io_uring_sqe_set_data(sqe, c);
+            prepared_chunks.push_back(c);
             ++prepared;
         }
         if (prepared == 0)
@@ -103,9 +112,17 @@ private:
         core_.stats.requests += submitted;
         in_flight_ += submitted;
         core_.in_flight_changed(static_cast<int>(submitted));
-        if (submitted < prepared) // cannot happen with a healthy ring; fail loudly, never hang
-            throw IoError(fmt::format("io_uring submit accepted {} of {} reads: {}", submitted, prepared,
-                                      rc < 0 ? std::strerror(-rc) : "short submit"));
+        if (submitted < prepared) { // cannot happen with a healthy ring; fail loudly, never hang
+            // The unsubmitted SQEs stay in the ring, so it is never submitted to again: their
+            // chunks and every later one fail with this error.
+            broken_ = std::make_exception_ptr(IoError(fmt::format("io_uring submit accepted {} of {} reads: {}",
+                                                                  submitted, prepared,
+                                                                  rc < 0 ? std::strerror(-rc) : "short submit")));
+            for (std::size_t i = submitted; i < prepared_chunks.size(); ++i)
+                fail(*prepared_chunks[i], broken_);
+            while (Chunk* c = next_chunk())
+                fail(*c, broken_);
+        }
         arm();
     }
 
@@ -143,7 +160,15 @@ private:
         arm();
     }
 
+    static void fail(Chunk& c, const std::exception_ptr& error)
+    {
+        if (!c.batch->error)
+            c.batch->error = error;
+        ReaderCore::finish(c);
+    }
+
     io_uring ring_{};
+    std::exception_ptr broken_; // set when the ring stopped accepting submissions
     asio::posix::stream_descriptor events_;
     unsigned in_flight_ = 0;
     bool armed_ = false;

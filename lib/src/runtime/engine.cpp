@@ -3,6 +3,7 @@
 #include "kernels/dispatch.hpp"
 #include "model/arch/activations.hpp"
 #include "model/arch/validate.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/plan_request.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/streamer.hpp"
@@ -16,10 +17,7 @@
 namespace edge_rt::runtime {
 namespace {
 
-double ms_since(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
+double ms_since(Clock::time_point start) { return ms_between(start, Clock::now()); }
 
 } // namespace
 
@@ -39,7 +37,7 @@ std::size_t checked_context_length(const model::ModelConfig& config, std::size_t
 
 Engine::Engine(const std::filesystem::path& path, EngineOptions options) : options_(std::move(options))
 {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     source_ = model::open_model(path);
     load();
     load_ms_ = ms_since(start);
@@ -48,7 +46,7 @@ Engine::Engine(const std::filesystem::path& path, EngineOptions options) : optio
 Engine::Engine(model::ModelSource source, EngineOptions options)
     : source_(std::move(source)), options_(std::move(options))
 {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     load();
     load_ms_ = ms_since(start);
 }
@@ -104,7 +102,7 @@ void Engine::load()
 
 asio::awaitable<void> Engine::load_resident()
 {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = Clock::now();
     co_await streamer_->load_resident();
     load_bytes_ = reader_->stats().bytes;
     streamer_->prime(); // the first streamed groups load while the caller sets up its session
@@ -118,12 +116,17 @@ asio::awaitable<void> Engine::shutdown()
     shut_down_ = true;
 }
 
-void Engine::apply_limits(unsigned prefetch_depth, unsigned threads)
+asio::awaitable<void> Engine::apply_limits(unsigned prefetch_depth, unsigned threads)
 {
     active_threads_ = std::clamp(threads, 1u, std::max(options_.threads, 1u));
     executor_->compute().limit_threads(active_threads_);
     if (prefetch_depth != streamer_->active_slots())
-        executor_->run_blocking(streamer_->resize_ring(prefetch_depth));
+        co_await streamer_->resize_ring(prefetch_depth);
+}
+
+void Engine::apply_limits_blocking(unsigned prefetch_depth, unsigned threads)
+{
+    executor_->run_blocking(apply_limits(prefetch_depth, threads));
 }
 
 unsigned Engine::prefetch_depth() const

@@ -47,7 +47,7 @@ struct EngineOptions {
     std::function<void(std::size_t arch_group)> on_group;
 };
 
-/// Thrown by forward() when a stop was requested; the pass ended at a group boundary.
+/// Thrown by forward() when its step's stop flag was set; the pass ended at a group boundary.
 class Cancelled : public Error {
 public:
     using Error::Error;
@@ -61,6 +61,8 @@ struct ForwardStep {
     model::KvCache* kv = nullptr;
     std::size_t logit_rows = 0; // 0: skip the output computation (a non-final prompt chunk)
     std::span<float> logits;
+    /// The generation's stop flag (exec::StopSource), checked before each group; null = never.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 /// min(the model's trained context, 2048).
@@ -107,16 +109,17 @@ public:
     void reset_metrics() { totals_ = {}; }
 
     /// One batch through the pipeline. Must run on executor().io(), one pass at a time. Throws
-    /// Cancelled after request_stop() (at the next group boundary), IoError from reads; the
+    /// Cancelled once step.stop is set (at the next group boundary), IoError from reads; the
     /// ring is drained and restarted before either propagates, so the engine stays usable.
     asio::awaitable<void> forward(ForwardStep step);
 
-    /// Token boundary only (no pass running; not on one of the io_context's threads): the
-    /// monitor's limits. The prefetch ring uses at most `prefetch_depth` of its planned slots
-    /// (never more than planned, at least 1; see Streamer::resize_ring) and active_threads()
-    /// becomes `threads`, clamped to [1, options().threads]. No-op when nothing changes.
-    /// Owned io_context only (it blocks on the engine's own io_context to resize the ring).
-    void apply_limits(unsigned prefetch_depth, unsigned threads);
+    /// Token boundary only (no pass running; on executor().io()): the monitor's limits. The
+    /// prefetch ring uses at most `prefetch_depth` of its planned slots (never more than planned,
+    /// at least 1; see Streamer::resize_ring) and active_threads() becomes `threads`, clamped
+    /// to [1, options().threads]. No-op when nothing changes.
+    asio::awaitable<void> apply_limits(unsigned prefetch_depth, unsigned threads);
+    /// The same from outside the io_context, for an engine that owns it (tests, tools).
+    void apply_limits_blocking(unsigned prefetch_depth, unsigned threads);
     /// Prefetch slots in use now (0 when nothing streams).
     unsigned prefetch_depth() const;
     /// Compute threads the kernels may use now (the monitor lowers it when hot).
@@ -129,10 +132,6 @@ public:
     /// executor().io(), before destroying the engine.
     asio::awaitable<void> shutdown();
 
-    /// Asks running and later passes to stop at the next group boundary (any thread, signal-safe).
-    void request_stop() noexcept { stop_.store(true, std::memory_order_relaxed); }
-    bool stop_requested() const noexcept { return stop_.load(std::memory_order_relaxed); }
-    void clear_stop() noexcept { stop_.store(false, std::memory_order_relaxed); }
 
 private:
     void load();
@@ -155,7 +154,6 @@ private:
     std::unique_ptr<io::WeightReader> reader_;
     std::unique_ptr<RowReader> rows_;
     std::unique_ptr<Streamer> streamer_;
-    std::atomic<bool> stop_{false};
     std::atomic<unsigned> active_threads_{1};
     bool shut_down_ = false;
     double load_ms_ = 0;

@@ -1,15 +1,24 @@
-// The generation loop: prefill the prompt, then sample and decode token by token until EOS,
-// the token limit or the end of the context. Times every step.
+// The generation loop, the only one: prefill the prompt, then sample and decode token by token
+// until EOS, the token limit, the end of the context or a stop request. Runs as a coroutine on
+// the engine's io_context; every pass is a token boundary where the monitor's limits apply and
+// (with a PassLock) sessions sharing the engine take turns. The public async_generate and the
+// synchronous generate() below both run it.
 #pragma once
 
+#include "exec/pass_lock.hpp"
+#include "exec/stop.hpp"
+#include "model/tokenizer/tokenizer.hpp"
 #include "monitor/monitor.hpp"
-#include "runtime/sampler.hpp"
+#include "runtime/token_sampler.hpp"
 #include "runtime/session.hpp"
 
+#include <asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace edge_rt::runtime {
@@ -21,11 +30,17 @@ struct GenerateOptions {
     /// When given, its limits are applied (Engine::apply_limits) before every forward pass:
     /// the token boundaries. The monitor must run on the engine's io_context.
     const monitor::Monitor* monitor = nullptr;
+    /// When given, tokens are decoded to text (the prompt primes the decoder's spacing).
+    const model::Tokenizer* tokenizer = nullptr;
+    /// When given, each pass holds it: sessions sharing the engine take turns per pass.
+    exec::PassLock* lock = nullptr;
+    /// This generation's stop state; null = it cannot be stopped.
+    exec::StopSource* stop = nullptr;
 };
 
-/// Cancelled: Engine::request_stop() (SIGINT in the CLI) ended generation at a group boundary;
-/// what was generated until then is kept.
-enum class StopReason { MaxTokens, Eos, ContextFull, Cancelled };
+/// How a generation ended. Cancelled: its StopSource was requested; what was generated until
+/// then is kept.
+enum class Ending { MaxTokens, Eos, ContextFull, Cancelled };
 
 struct GenerateStats {
     std::size_t prefill_tokens = 0;
@@ -37,19 +52,38 @@ struct GenerateStats {
                                     // start, prefill included) until it was sampled
 };
 
-struct GenerateResult {
+/// What a generation produced (also when it failed part-way: what it had until then).
+struct Generation {
     std::vector<std::int32_t> generated;
-    StopReason stop = StopReason::MaxTokens;
+    Ending stop = Ending::MaxTokens;
     GenerateStats stats;
+    std::string prompt_text; // the prompt decoded (empty without a tokenizer)
+    std::string text;        // the generated tokens decoded; "<id> " each without a tokenizer
 };
 
-/// Called for each generated token with the logits it was sampled from (before any penalty).
-using TokenCallback = std::function<void(std::int32_t id, std::span<const float> logits)>;
+/// One generated token, as it is reported. The views are valid only during the call.
+struct GeneratedToken {
+    std::int32_t id = 0;
+    std::size_t index = 0;
+    std::string_view text;         // what this token completes of the text
+    std::span<const float> logits; // the distribution it was sampled from, before any penalty
+    double ms = 0;                 // from the previous token (the first: from the start)
+};
 
-/// Runs `prompt` (non-empty) from the session's current position, then generates. Throws
-/// ConfigError from Session::forward when the prompt does not fit the context. A stop request
-/// ends it with StopReason::Cancelled instead of an exception.
-GenerateResult generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
-                        const TokenCallback& on_token = {});
+struct GenerateSinks {
+    std::function<void(std::string_view prompt_text)> on_prompt; // once, after the prompt was checked
+    std::function<void(const GeneratedToken&)> on_token;
+};
+
+/// Runs `prompt` from the session's current position, then generates into `out`.
+/// Throws ConfigError (from Session::check) before anything runs when the prompt does not fit,
+/// IoError from reads; `out` then holds what was produced.
+asio::awaitable<void> run_generation(Session& session, std::span<const std::int32_t> prompt,
+                                     const GenerateOptions& options, const GenerateSinks& sinks, Generation& out);
+
+/// For an engine that owns its io_context: run_generation to its end, on the calling thread.
+using TokenCallback = std::function<void(std::int32_t id, std::span<const float> logits)>;
+Generation generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
+                    const TokenCallback& on_token = {});
 
 } // namespace edge_rt::runtime

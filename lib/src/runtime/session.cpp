@@ -37,6 +37,8 @@ void Session::size_logits(std::size_t rows)
     logits_.resize(n);
 }
 
+// The one check of tokens against the vocabulary and the context: every prompt and every
+// generated token passes here before anything is computed.
 void Session::check(std::span<const std::int32_t> tokens) const
 {
     const auto& c = engine_.config();
@@ -45,18 +47,23 @@ void Session::check(std::span<const std::int32_t> tokens) const
     for (const auto id : tokens)
         if (id < 0 || static_cast<std::uint32_t>(id) >= c.n_vocab)
             throw ConfigError(fmt::format("token id {} is outside the vocabulary of {} tokens", id, c.n_vocab));
-    if (pos_ + tokens.size() > kv_.n_ctx())
-        throw ConfigError(fmt::format("{} tokens at position {} do not fit in the context of {} tokens "
-                                      "(--ctx-size)",
+    if (pos_ + tokens.size() > kv_.n_ctx()) {
+        if (pos_ == 0)
+            throw ConfigError(
+                fmt::format("the prompt has {} tokens, more than the context of {}", tokens.size(), kv_.n_ctx()));
+        throw ConfigError(fmt::format("{} tokens at position {} are more than the context of {} tokens",
                                       tokens.size(), pos_, kv_.n_ctx()));
+    }
 }
 
-std::span<const float> Session::forward(std::span<const std::int32_t> tokens, bool all_logits)
+std::span<const float> Session::forward(std::span<const std::int32_t> tokens, bool all_logits,
+                                        const std::atomic<bool>* stop)
 {
-    return engine_.executor().run_blocking(forward_async(tokens, all_logits));
+    return engine_.executor().run_blocking(forward_async(tokens, all_logits, stop));
 }
 
-asio::awaitable<std::span<const float>> Session::forward_async(std::span<const std::int32_t> tokens, bool all_logits)
+asio::awaitable<std::span<const float>> Session::forward_async(std::span<const std::int32_t> tokens, bool all_logits,
+                                                               const std::atomic<bool>* stop)
 {
     check(tokens);
     const std::size_t n_vocab = engine_.config().n_vocab;
@@ -68,7 +75,7 @@ asio::awaitable<std::span<const float>> Session::forward_async(std::span<const s
         // Logits are computed only where they are wanted: every row, or the prompt's last.
         const std::size_t rows = all_logits ? chunk.size() : (last_chunk ? 1 : 0);
         float* out = all_logits ? logits_.data() + first * n_vocab : logits_.data();
-        co_await engine_.forward({chunk, pos_, &act_, &kv_, rows, {out, rows * n_vocab}});
+        co_await engine_.forward({chunk, pos_, &act_, &kv_, rows, {out, rows * n_vocab}, stop});
         pos_ += chunk.size();
     }
     co_return std::span<const float>(logits_);

@@ -9,6 +9,7 @@
 #include "model/arch/kv_cache.hpp"
 #include "runtime/engine.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -31,12 +32,17 @@ public:
     std::size_t position() const { return pos_; }
 
     /// Runs `tokens` at the next positions and returns the logits of the last one ([n_vocab]),
-    /// or of every one ([tokens.size()][n_vocab]) when `all_logits`. Throws ConfigError for ids
-    /// outside the vocabulary or a context overflow, before computing anything; Cancelled
-    /// after Engine::request_stop() (the position is then that of the last whole chunk).
-    std::span<const float> forward(std::span<const std::int32_t> tokens, bool all_logits = false);
+    /// or of every one ([tokens.size()][n_vocab]) when `all_logits`. Throws ConfigError from
+    /// check() before computing anything; Cancelled once `*stop` is set (the position is then
+    /// that of the last whole chunk).
+    std::span<const float> forward(std::span<const std::int32_t> tokens, bool all_logits = false,
+                                   const std::atomic<bool>* stop = nullptr);
     /// The same, as a coroutine on the engine's io_context.
-    asio::awaitable<std::span<const float>> forward_async(std::span<const std::int32_t> tokens, bool all_logits);
+    asio::awaitable<std::span<const float>> forward_async(std::span<const std::int32_t> tokens, bool all_logits,
+                                                          const std::atomic<bool>* stop = nullptr);
+    /// Throws ConfigError for no tokens, ids outside the vocabulary, or more tokens than the
+    /// context has room for after position().
+    void check(std::span<const std::int32_t> tokens) const;
 
     /// Forgets every position (the cache is overwritten as the new sequence grows).
     void reset() { pos_ = 0; }
@@ -46,7 +52,6 @@ public:
     std::size_t bytes() const;
 
 private:
-    void check(std::span<const std::int32_t> tokens) const;
     void size_logits(std::size_t rows);
 
     Engine& engine_;

@@ -1,34 +1,22 @@
 #include "runtime/streamer.hpp"
 
+#include "runtime/clock.hpp"
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/post.hpp>
-#include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 
 namespace edge_rt::runtime {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// An event on a timer that never expires by itself: cancel() wakes the waiter.
-asio::awaitable<void> wait_on(asio::steady_timer& t)
-{
-    std::error_code ec;
-    co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-} // namespace
 
 Streamer::Streamer(const plan::ExecutionPlan& plan, std::vector<SlotLayout> layouts, memory::Pool& pool,
                    io::WeightReader& reader, asio::io_context& io)
     : plan_(plan), layouts_(std::move(layouts)), reader_(reader), io_(io), resident_(plan.groups.size()),
-      resident_views_(plan.groups.size()), stream_pos_(plan.groups.size(), SIZE_MAX), pool_(pool), idle_(io)
+      resident_views_(plan.groups.size()), stream_pos_(plan.groups.size(), SIZE_MAX), pool_(pool), idle_(io.get_executor())
 {
-    idle_.expires_at(asio::steady_timer::time_point::max());
     for (std::size_t i = 0; i < plan.groups.size(); ++i) {
         if (plan.groups[i].resident) {
             resident_[i] = pool.acquire(layouts_[i].bytes, fmt::format("resident weight group {}", i));
@@ -45,7 +33,6 @@ Streamer::Streamer(const plan::ExecutionPlan& plan, std::vector<SlotLayout> layo
     for (unsigned s = 0; s < std::max(1u, plan.slots); ++s) {
         auto& slot = *slots_.emplace_back(std::make_unique<Slot>(io));
         slot.buffer = pool.acquire(slot_bytes_, fmt::format("prefetch slot {}", s));
-        slot.ready.expires_at(asio::steady_timer::time_point::max());
     }
     active_ = static_cast<unsigned>(slots_.size());
     register_active();
@@ -125,9 +112,9 @@ asio::awaitable<void> Streamer::fill(Slot& slot, std::size_t group)
     }
     io_finished();
     slot.done = true;
-    slot.ready.cancel();
+    slot.ready.set();
     if (--in_flight_ == 0)
-        idle_.cancel();
+        idle_.set();
 }
 
 asio::awaitable<ReadyGroup> Streamer::acquire(std::size_t i)
@@ -137,9 +124,11 @@ asio::awaitable<ReadyGroup> Streamer::acquire(std::size_t i)
     const std::uint64_t n = pass_ * streamed_.size() + stream_pos_[i];
     Slot& slot = *slots_[n % active_];
     const auto start = Clock::now();
-    while (!slot.done || slot.read != n)
-        co_await wait_on(slot.ready);
-    stall_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    while (!slot.done || slot.read != n) {
+        slot.ready.reset();
+        co_await slot.ready.wait();
+    }
+    stall_ms_ += ms_between(start, Clock::now());
     if (slot.error)
         std::rethrow_exception(slot.error);
     if (slot.group != i) {
@@ -183,21 +172,23 @@ void Streamer::io_started()
 void Streamer::io_finished()
 {
     if (--io_active_ == 0)
-        io_busy_ms_ += std::chrono::duration<double, std::milli>(Clock::now() - io_since_).count();
+        io_busy_ms_ += ms_between(io_since_, Clock::now());
 }
 
 double Streamer::io_busy_ms() const
 {
     double ms = io_busy_ms_;
     if (io_active_ > 0)
-        ms += std::chrono::duration<double, std::milli>(Clock::now() - io_since_).count();
+        ms += ms_between(io_since_, Clock::now());
     return ms;
 }
 
 asio::awaitable<void> Streamer::reset()
 {
-    while (in_flight_ > 0)
-        co_await wait_on(idle_);
+    while (in_flight_ > 0) {
+        idle_.reset();
+        co_await idle_.wait();
+    }
     primed_ = false;
     pass_ = 0;
 }

@@ -13,11 +13,12 @@
 #include "kernels/weight_view.hpp"
 #include "memory/pool.hpp"
 #include "plan/plan.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/weight_layout.hpp"
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
+#include "exec/event.hpp"
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -80,12 +81,12 @@ public:
 
 private:
     struct Slot {
-        explicit Slot(asio::io_context& io) : ready(io) {}
+        explicit Slot(asio::io_context& io) : ready(io.get_executor()) {}
         memory::Lease buffer;
         std::uint64_t read = 0;
         bool done = true;
         std::exception_ptr error;
-        asio::steady_timer ready; // cancelled when the read completes
+        exec::Event ready; // set when the read completes
         std::vector<std::vector<kernels::WeightView>> views;
         std::size_t group = SIZE_MAX; // planned group whose views are cached
     };
@@ -109,11 +110,11 @@ private:
     std::uint64_t pass_ = 0;
     bool primed_ = false;
     unsigned in_flight_ = 0;
-    asio::steady_timer idle_; // cancelled when in_flight_ drops to 0
+    exec::Event idle_; // set when in_flight_ drops to 0
     double stall_ms_ = 0;
     unsigned io_active_ = 0;
     double io_busy_ms_ = 0;
-    std::chrono::steady_clock::time_point io_since_;
+    Clock::time_point io_since_;
 };
 
 } // namespace edge_rt::runtime

@@ -2,7 +2,7 @@
 // would make for it. The plan request is built as runtime::Engine::make_request() builds it
 // (same fixed reservations, same group sizes), so the predicted peak is what a load with that
 // budget enforces; a CLI test checks that.
-#include "edge_rt/config_names.hpp"
+#include "edge_rt/config.hpp"
 #include "edge_rt/error.hpp"
 #include "edge_rt/inspect.hpp"
 

@@ -128,17 +128,16 @@ TEST(StreamingFaults, AModelTruncatedAfterLoadIsAClearError)
 TEST(StreamingCancel, AStopRequestEndsGenerationAtAGroupBoundary)
 {
     const auto model = bundled_model();
-    runtime::Engine* target = nullptr;
+    exec::StopSource stop; // the generation's own stop state
     std::atomic<int> calls{0};
     std::atomic<int> stop_at{-1};
     auto options = streaming_options(model);
     const std::size_t groups = 2 + 5; // embedding, 5 layers, output
     options.on_group = [&](std::size_t) {
         if (calls.fetch_add(1) == stop_at.load())
-            target->request_stop();
+            stop.request();
     };
     runtime::Engine engine(model, options);
-    target = &engine;
     runtime::GenerateOptions greedy;
     greedy.max_tokens = 10;
     greedy.sampler.temperature = 0;
@@ -153,14 +152,15 @@ TEST(StreamingCancel, AStopRequestEndsGenerationAtAGroupBoundary)
     stop_at = static_cast<int>(3 * groups + 2);
     {
         runtime::Session session(engine);
-        const auto got = runtime::generate(session, prompt, greedy);
-        EXPECT_EQ(got.stop, runtime::StopReason::Cancelled);
+        auto stoppable = greedy;
+        stoppable.stop = &stop;
+        const auto got = runtime::generate(session, prompt, stoppable);
+        EXPECT_EQ(got.stop, runtime::Ending::Cancelled);
         ASSERT_EQ(got.generated.size(), 3u); // sampled after passes 0, 1 and 2
         EXPECT_TRUE(std::equal(got.generated.begin(), got.generated.end(), want.generated.begin()));
         EXPECT_EQ(calls.load(), static_cast<int>(3 * groups + 3)); // the running group finished, no more
     }
-    engine.clear_stop();
-    stop_at = -1;
+    stop_at = -1; // a new generation has its own stop state: nothing carries over
     runtime::Session again(engine);
     EXPECT_EQ(runtime::generate(again, prompt, greedy).generated, want.generated);
 }

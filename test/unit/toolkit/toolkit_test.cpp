@@ -1,11 +1,11 @@
-// The public API the tools are built on (edge_rt/{config_names,tokenizer,system,inspect}.hpp),
+// The public API the tools are built on (edge_rt/{config,tokenizer,system,inspect}.hpp),
 // checked through the public headers only, against references that do not come from our code:
 // the GPT-2 reference encodings in ../shared, the SafeTensors header as the format defines it,
 // and /proc files written by hand.
 #include "env.hpp"
 #include "temp_dir.hpp"
 
-#include "edge_rt/config_names.hpp"
+#include "edge_rt/config.hpp"
 #include "edge_rt/error.hpp"
 #include "edge_rt/inspect.hpp"
 #include "edge_rt/system.hpp"

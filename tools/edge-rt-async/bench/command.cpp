@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "model_path.hpp"
 
-#include "edge_rt/config_names.hpp"
+#include "edge_rt/config.hpp"
 #include "edge_rt/error.hpp"
 #include "edge_rt/inspect.hpp"
 

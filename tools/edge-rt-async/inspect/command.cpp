@@ -5,7 +5,7 @@
 #include "inspect/report.hpp"
 #include "model_path.hpp"
 
-#include "edge_rt/config_names.hpp"
+#include "edge_rt/config.hpp"
 #include "edge_rt/error.hpp"
 
 #include <boost/program_options.hpp>

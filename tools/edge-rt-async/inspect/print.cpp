@@ -1,7 +1,7 @@
 // `inspect`'s output: a text report for people and one JSON document (keys in --help).
 #include "inspect/report.hpp"
 
-#include "edge_rt/config_names.hpp"
+#include "edge_rt/config.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -55,7 +55,7 @@ asio::awaitable<void> Engine::run_groups(const ForwardStep& s, double& compute_m
     if (rows_)
         co_await embed_on_demand(s);
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
-        if (stop_requested())
+        if (s.stop && s.stop->load(std::memory_order_relaxed))
             throw Cancelled("generation stopped on request");
         const ReadyGroup g = co_await streamer_->acquire(i);
         compute_ms += co_await exec::async_compute(
@@ -75,7 +75,7 @@ asio::awaitable<void> Engine::run_groups(const ForwardStep& s, double& compute_m
 
 asio::awaitable<void> Engine::forward(ForwardStep step)
 {
-    if (stop_requested())
+    if (step.stop && step.stop->load(std::memory_order_relaxed))
         throw Cancelled("generation stopped on request");
     streamer_->prime();
     const auto start = Clock::now();

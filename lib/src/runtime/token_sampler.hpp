@@ -19,9 +19,9 @@ struct SamplerConfig {
     std::uint64_t seed = 0;
 };
 
-class Sampler {
+class TokenSampler {
 public:
-    explicit Sampler(const SamplerConfig& config);
+    explicit TokenSampler(const SamplerConfig& config);
 
     /// The next token for `logits` (one per vocabulary entry) given the sequence so far
     /// (prompt and generated tokens, oldest first).

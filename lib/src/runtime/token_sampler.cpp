@@ -1,4 +1,4 @@
-#include "runtime/sampler.hpp"
+#include "runtime/token_sampler.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,14 +7,14 @@
 
 namespace edge_rt::runtime {
 
-Sampler::Sampler(const SamplerConfig& config) : config_(config), rng_(config.seed) {}
+TokenSampler::TokenSampler(const SamplerConfig& config) : config_(config), rng_(config.seed) {}
 
-double Sampler::uniform()
+double TokenSampler::uniform()
 {
     return static_cast<double>(rng_() >> 11) * 0x1.0p-53;
 }
 
-void Sampler::apply_repeat_penalty(std::span<const std::int32_t> history)
+void TokenSampler::apply_repeat_penalty(std::span<const std::int32_t> history)
 {
     if (config_.repeat_penalty == 1.0f || config_.repeat_last_n == 0)
         return;
@@ -31,7 +31,7 @@ void Sampler::apply_repeat_penalty(std::span<const std::int32_t> history)
     }
 }
 
-std::int32_t Sampler::sample(std::span<const float> logits, std::span<const std::int32_t> history)
+std::int32_t TokenSampler::sample(std::span<const float> logits, std::span<const std::int32_t> history)
 {
     if (logits.empty())
         throw std::invalid_argument("sampling from an empty vocabulary");
