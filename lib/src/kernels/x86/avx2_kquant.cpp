@@ -1,4 +1,4 @@
-// AVX2 products of the K-quants Q4_K and Q6_K with Q8x256 activations: the AVX-512 kernel's
+// AVX2 products of the K-quants Q4_K, Q5_K and Q6_K with Q8x256 activations: the AVX-512 kernel's
 // scheme (avx512_kquant.cpp) at 32 codes per register. vpmaddubsw sums pairs of unsigned code
 // x activation into int16 (codes <= 63, |q| <= 127: no saturation), vpmaddwd multiplies them
 // by the sub-block scale into int32, so a block's sum is exact and costs one float FMA per
@@ -40,34 +40,52 @@ struct Unpacked {
     float d, dmin;
 };
 
-// Q4_K: elements 64c .. 64c+31 are the low nibbles of qs[32c ..], 64c+32 .. the high ones.
-struct Q4K {
-    static constexpr std::size_t kBytes = 144;
+// Q4_K/Q5_K's 12 scale bytes as three words (see blocks::k4_scale_min): sub-blocks 0-3 keep 6
+// bits in bytes 0-3 (scale) and 4-7 (min); 4-7 take nibbles of bytes 8-11 plus the top two
+// bits of bytes 0-3 / 4-7. Byte j of `scales` / `mins` is sub-block j's.
+void k4_scales(const std::byte* p, std::uint64_t& scales, std::uint64_t& mins)
+{
+    const std::uint32_t a0 = blocks::u32(p), a1 = blocks::u32(p + 4), a2 = blocks::u32(p + 8);
+    scales = (a0 & 0x3f3f3f3fu) | std::uint64_t{(a2 & 0x0f0f0f0fu) | (((a0 >> 6) & 0x03030303u) << 4)} << 32;
+    mins = (a1 & 0x3f3f3f3fu) | std::uint64_t{((a2 >> 4) & 0x0f0f0f0fu) | (((a1 >> 6) & 0x03030303u) << 4)} << 32;
+}
+
+// Q4_K/Q5_K: elements 64c .. 64c+31 are the low nibbles of qs[32c ..], 64c+32 .. the high
+// ones; Q5_K's 5th bit of element i is bit i / 32 of qh[i % 32].
+template <bool Five>
+struct K4 {
+    static constexpr std::size_t kQs = Five ? 48 : 16;
+    static constexpr std::size_t kBytes = Five ? 176 : 144;
     static constexpr bool kMins = true;
     static void unpack(const std::byte* b, Unpacked& u)
     {
         u.d = f16_scalar(b);
         u.dmin = f16_scalar(b + 2);
-        // Scales and mins from the 12 packed bytes (see blocks::k4_scale_min), as words.
-        const std::uint32_t a0 = blocks::u32(b + 4), a1 = blocks::u32(b + 8), a2 = blocks::u32(b + 12);
-        const std::uint64_t sc = (a0 & 0x3f3f3f3fu) |
-                                 std::uint64_t{(a2 & 0x0f0f0f0fu) | (((a0 >> 6) & 0x03030303u) << 4)} << 32;
-        const std::uint64_t mn = (a1 & 0x3f3f3f3fu) |
-                                 std::uint64_t{((a2 >> 4) & 0x0f0f0f0fu) | (((a1 >> 6) & 0x03030303u) << 4)} << 32;
+        std::uint64_t sc = 0, mn = 0;
+        k4_scales(b + 4, sc, mn);
         // Min j covers activation sums 2j and 2j+1: bytes m0 m0 m1 m1 .. widened to int16.
         const __m128i pairs = _mm_shuffle_epi8(_mm_cvtsi64_si128(static_cast<long long>(mn)),
                                                _mm_set_epi8(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0));
         u.offsets = _mm256_cvtepu8_epi16(pairs);
-        const __m256i low = _mm256_set1_epi8(0x0f);
+        const __m256i low = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
+        const __m256i qh = Five ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16)) : _mm256_setzero_si256();
         for (int c = 0; c < 4; ++c) {
-            const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16 + 32 * c));
+            const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + kQs + 32 * c));
             u.codes[2 * c] = _mm256_and_si256(p, low);
             u.codes[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(p, 4), low);
+            if constexpr (Five) {
+                for (int half = 0; half < 2; ++half) {
+                    const __m256i bit = _mm256_and_si256(_mm256_srl_epi16(qh, _mm_cvtsi32_si128(2 * c + half)), one);
+                    u.codes[2 * c + half] = _mm256_or_si256(u.codes[2 * c + half], _mm256_slli_epi16(bit, 4));
+                }
+            }
             u.scales[2 * c] = _mm256_set1_epi16(static_cast<std::int16_t>((sc >> (16 * c)) & 0xff));
             u.scales[2 * c + 1] = _mm256_set1_epi16(static_cast<std::int16_t>((sc >> (16 * c + 8)) & 0xff));
         }
     }
 };
+using Q4K = K4<false>;
+using Q5K = K4<true>;
 
 // Q6_K: element 128h + 32p + l has its low 4 bits in ql[64h + l + 32(p%2)] (low nibble for
 // p < 2, high for p >= 2) and its top 2 bits at bit 2p of qh[32h + l]; stored as q + 32.
@@ -156,6 +174,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
 {
     switch (w.dtype) {
     case DType::Q4_K: kquant_rows_of<Q4K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q5_K: kquant_rows_of<Q5K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q6_K: kquant_rows_of<Q6K>(w, xq, n, y, row_begin, row_end); return true;
     default: return false;
     }

@@ -1,4 +1,4 @@
-// AVX-512 (BW, VL, VNNI) products of the K-quants Q4_K and Q6_K with Q8x256 activations.
+// AVX-512 (BW, VL, VNNI) products of the K-quants Q4_K, Q5_K and Q6_K with Q8x256 activations.
 // A super-block's codes are unpacked to unsigned bytes laid out like the activations (64 per
 // register), vpmaddubsw sums pairs of code x activation into int16 (no saturation: codes are
 // at most 63, |q| at most 127), and vpdpwssd multiplies those by the sub-block scales and adds
@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <immintrin.h>
-#include <type_traits>
 
 #pragma GCC push_options
 #pragma GCC diagnostic push
@@ -52,37 +51,57 @@ struct Unpacked {
     float d, dmin;
 };
 
-// Q4_K: element 64c + l is the low nibble of qs[32c + l], 64c + 32 + l its high nibble, so
-// one 32-byte load doubled and shifted gives the 64 codes in activation order.
-struct Q4K {
-    static constexpr std::size_t kBytes = 144;
+// Q4_K/Q5_K's 12 scale bytes as three words (see blocks::k4_scale_min): sub-blocks 0-3 keep 6
+// bits in bytes 0-3 (scale) and 4-7 (min); 4-7 take nibbles of bytes 8-11 plus the top two
+// bits of bytes 0-3 / 4-7. Byte j of `scales` / `mins` is sub-block j's.
+void k4_scales(const std::byte* p, std::uint64_t& scales, std::uint64_t& mins)
+{
+    const std::uint32_t a0 = blocks::u32(p), a1 = blocks::u32(p + 4), a2 = blocks::u32(p + 8);
+    scales = (a0 & 0x3f3f3f3fu) | std::uint64_t{(a2 & 0x0f0f0f0fu) | (((a0 >> 6) & 0x03030303u) << 4)} << 32;
+    mins = (a1 & 0x3f3f3f3fu) | std::uint64_t{((a2 >> 4) & 0x0f0f0f0fu) | (((a1 >> 6) & 0x03030303u) << 4)} << 32;
+}
+
+// Q4_K and Q5_K: element 64c + l is the low nibble of qs[32c + l], 64c + 32 + l its high
+// nibble, so one 32-byte load doubled and shifted gives 64 codes in activation order. Q5_K
+// adds bit (i / 32) of qh[i % 32] as the 5th bit of element i.
+template <bool Five>
+struct K4 {
+    static constexpr std::size_t kQs = Five ? 48 : 16;
+    static constexpr std::size_t kBytes = Five ? 176 : 144;
     static constexpr bool kMins = true;
     static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
     {
         u.d = f16_scalar(b);
         u.dmin = f16_scalar(b + 2);
-        // The 12 scale bytes as three words (see blocks::k4_scale_min): sub-blocks 0-3 keep 6
-        // bits in bytes 0-3 (scale) and 4-7 (min); 4-7 take nibbles of bytes 8-11 plus the
-        // top two bits of bytes 0-3 / 4-7.
-        const std::uint32_t a0 = blocks::u32(b + 4), a1 = blocks::u32(b + 8), a2 = blocks::u32(b + 12);
-        const std::uint64_t sc = (a0 & 0x3f3f3f3fu) |
-                                 std::uint64_t{(a2 & 0x0f0f0f0fu) | (((a0 >> 6) & 0x03030303u) << 4)} << 32;
-        const std::uint64_t mn = (a1 & 0x3f3f3f3fu) |
-                                 std::uint64_t{((a2 >> 4) & 0x0f0f0f0fu) | (((a1 >> 6) & 0x03030303u) << 4)} << 32;
+        std::uint64_t sc = 0, mn = 0;
+        k4_scales(b + 4, sc, mn);
         const __m512i sc16 = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(sc))));
         const __m256i mn16 = _mm256_castsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<long long>(mn))));
         // Min j covers activation sums 2j and 2j+1.
         u.offsets = _mm256_permutexvar_epi16(ix.pairs, mn16);
         const __m512i low = _mm512_set1_epi8(0x0f);
         const __m512i shifts = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+        __m512i qh2 = _mm512_setzero_si512();
+        if constexpr (Five) {
+            const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16));
+            qh2 = _mm512_inserti64x4(_mm512_castsi256_si512(qh), qh, 1);
+        }
         for (int c = 0; c < 4; ++c) {
-            const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16 + 32 * c));
+            const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + kQs + 32 * c));
             const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(p), p, 1);
             u.codes[c] = _mm512_and_si512(_mm512_srlv_epi64(both, shifts), low);
+            if constexpr (Five) {
+                // Bits 2c (low half) and 2c + 1 (high half) of qh, moved to bit 4.
+                const __m512i at = _mm512_srlv_epi64(qh2, _mm512_set_epi64(2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1,
+                                                                            2 * c, 2 * c, 2 * c, 2 * c));
+                u.codes[c] = _mm512_or_si512(u.codes[c], _mm512_slli_epi16(_mm512_and_si512(at, _mm512_set1_epi8(1)), 4));
+            }
             u.scales[c] = _mm512_permutexvar_epi16(ix.scale[c], sc16);
         }
     }
 };
+using Q4K = K4<false>;
+using Q5K = K4<true>;
 
 // Q6_K: half h's 64 ql bytes hold elements 128h + 0..63 in their low nibbles and + 64..127 in
 // their high nibbles; the top two bits of element 128h + 32p + l are bits 2p of qh[32h + l].
@@ -122,7 +141,7 @@ Indices make_indices()
 {
     Indices ix;
     for (int g = 0; g < 4; ++g)
-        ix.scale[g] = std::is_same_v<W, Q4K> ? spread_index(2 * g, 16) : spread_index(4 * g, 8);
+        ix.scale[g] = W::kMins ? spread_index(2 * g, 16) : spread_index(4 * g, 8);
     ix.pairs = _mm512_castsi512_si256(spread_index(0, 2));
     return ix;
 }
@@ -196,6 +215,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
 {
     switch (w.dtype) {
     case DType::Q4_K: kquant_rows_of<Q4K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q5_K: kquant_rows_of<Q5K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q6_K: kquant_rows_of<Q6K>(w, xq, n, y, row_begin, row_end); return true;
     default: return false;
     }
