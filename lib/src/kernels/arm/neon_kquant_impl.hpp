@@ -1,4 +1,4 @@
-// NEON products of the K-quants Q4_K and Q6_K with Q8x256 activations, templated on the 8-bit
+// NEON products of the K-quants Q4_K, Q5_K and Q6_K with Q8x256 activations, templated on the 8-bit
 // dot product like the Q8_0/Q4_0 kernels (Dot::dot over 32 bytes, Dot::dot16 over 16). A
 // super-block's codes are unpacked once per row tile to signed bytes in activation order
 // (Q6_K's q - 32 directly, Q4_K's nibbles 0..15), each sub-block's int32 dot is multiplied by
@@ -9,9 +9,12 @@
 
 namespace kq {
 
-// Q4_K: sub-block 2c is the low nibbles of qs[32c .. 32c+31], 2c+1 the high nibbles.
-struct Q4K {
-    static constexpr std::size_t kBytes = 144;
+// Q4_K/Q5_K: sub-block 2c is the low nibbles of qs[32c .. 32c+31], 2c+1 the high nibbles;
+// Q5_K's 5th bit of element i is bit i / 32 of qh[i % 32].
+template <bool Five>
+struct K4 {
+    static constexpr std::size_t kQs = Five ? 48 : 16;
+    static constexpr std::size_t kBytes = Five ? 176 : 144;
     static constexpr int kSubs = 8; // of 32 values: codes[2s], codes[2s+1]
     static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int mins[8], float& d, float& dmin)
     {
@@ -23,17 +26,32 @@ struct Q4K {
             scales[j] = static_cast<int>(sc);
             mins[j] = static_cast<int>(m);
         }
-        const auto* qs = reinterpret_cast<const std::uint8_t*>(b + 16);
+        const auto* qs = reinterpret_cast<const std::uint8_t*>(b + kQs);
         const uint8x16_t low = vdupq_n_u8(0x0f);
+        uint8x16_t qh[2] = {vdupq_n_u8(0), vdupq_n_u8(0)};
+        if constexpr (Five) {
+            qh[0] = vld1q_u8(reinterpret_cast<const std::uint8_t*>(b + 16));
+            qh[1] = vld1q_u8(reinterpret_cast<const std::uint8_t*>(b + 32));
+        }
         for (int c = 0; c < 4; ++c) {
-            const uint8x16_t p0 = vld1q_u8(qs + 32 * c), p1 = vld1q_u8(qs + 32 * c + 16);
-            codes[4 * c] = vreinterpretq_s8_u8(vandq_u8(p0, low));
-            codes[4 * c + 1] = vreinterpretq_s8_u8(vandq_u8(p1, low));
-            codes[4 * c + 2] = vreinterpretq_s8_u8(vshrq_n_u8(p0, 4));
-            codes[4 * c + 3] = vreinterpretq_s8_u8(vshrq_n_u8(p1, 4));
+            const uint8x16_t p[2] = {vld1q_u8(qs + 32 * c), vld1q_u8(qs + 32 * c + 16)};
+            for (int half = 0; half < 2; ++half) {
+                uint8x16_t lo = vandq_u8(p[half], low), hi = vshrq_n_u8(p[half], 4);
+                if constexpr (Five) {
+                    const uint8x16_t one = vdupq_n_u8(1);
+                    const uint8x16_t b_lo = vandq_u8(vshlq_u8(qh[half], vdupq_n_s8(static_cast<std::int8_t>(-2 * c))), one);
+                    const uint8x16_t b_hi = vandq_u8(vshlq_u8(qh[half], vdupq_n_s8(static_cast<std::int8_t>(-2 * c - 1))), one);
+                    lo = vorrq_u8(lo, vshlq_n_u8(b_lo, 4));
+                    hi = vorrq_u8(hi, vshlq_n_u8(b_hi, 4));
+                }
+                codes[4 * c + half] = vreinterpretq_s8_u8(lo);
+                codes[4 * c + 2 + half] = vreinterpretq_s8_u8(hi);
+            }
         }
     }
 };
+using Q4K = K4<false>;
+using Q5K = K4<true>;
 
 // Q6_K: element 128h + 32p + l has its low 4 bits in ql[64h + l + 32(p%2)] (low nibble for
 // p < 2, high for p >= 2), its top 2 bits at bit 2p of qh[32h + l]; the code is that - 32.
@@ -117,12 +135,13 @@ void rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std
     });
 }
 
-/// Rows of a Q4_K / Q6_K matrix; false for other types.
+/// Rows of a Q4_K / Q5_K / Q6_K matrix; false for other types.
 template <class Dot>
 bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
 {
     switch (w.dtype) {
     case DType::Q4_K: rows<Dot, Q4K>(w, xq, n, y, r0, r1); return true;
+    case DType::Q5_K: rows<Dot, Q5K>(w, xq, n, y, r0, r1); return true;
     case DType::Q6_K: rows<Dot, Q6K>(w, xq, n, y, r0, r1); return true;
     default: return false;
     }
