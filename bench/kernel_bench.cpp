@@ -98,6 +98,28 @@ double read_bandwidth(unsigned threads)
     return static_cast<double>(words * sizeof(std::uint64_t)) / s / 1e9;
 }
 
+// Rows of the types without a quantiser here, for timing: random codes and scales (every
+// byte), with the f16 block scales set to a small normal value so no NaN or subnormal reaches
+// the float work. Block size and the offsets of its f16 fields, per the format.
+void fill_random_blocks(DType t, std::byte* dst, std::size_t bytes)
+{
+    static std::mt19937 rng(3);
+    for (std::size_t i = 0; i < bytes; ++i)
+        dst[i] = static_cast<std::byte>(rng());
+    struct Fields {
+        std::size_t block, f16[2], count;
+    };
+    const Fields f = t == DType::Q6_K   ? Fields{210, {208, 0}, 1}
+                     : t == DType::Q5_K ? Fields{176, {0, 2}, 2}
+                     : t == DType::Q4_K ? Fields{144, {0, 2}, 2}
+                     : t == DType::Q5_0 ? Fields{22, {0, 0}, 1}
+                                        : Fields{18, {0, 0}, 1}; // IQ4_NL
+    const std::byte h[2] = {std::byte{0x00}, std::byte{0x20}}; // f16 2^-7
+    for (std::size_t b = 0; b < bytes; b += f.block)
+        for (std::size_t i = 0; i < f.count; ++i)
+            std::memcpy(dst + b + f.f16[i], h, 2);
+}
+
 std::vector<std::byte> encode(DType t, const std::vector<float>& v, std::size_t cols)
 {
     const std::size_t rows = v.size() / cols;
@@ -110,6 +132,11 @@ std::vector<std::byte> encode(DType t, const std::vector<float>& v, std::size_t 
         case DType::Q8_0: quantize_row_q8_0(row, {dst, rb}); break;
         case DType::Q4_0: quantize_row_q4_0(row, {dst, rb}); break;
         case DType::F32: std::memcpy(dst, row.data(), rb); break;
+        case DType::Q4_K:
+        case DType::Q5_K:
+        case DType::Q6_K:
+        case DType::Q5_0:
+        case DType::IQ4_NL: fill_random_blocks(t, dst, rb); break;
         default: // F16/BF16: a fixed pattern of small values is enough for timing
             for (std::size_t c = 0; c < cols; ++c) {
                 const std::uint16_t h = static_cast<std::uint16_t>(t == DType::F16 ? 0x3000 + (c & 0xff) : 0x3e00 + (c & 0x7f));
@@ -128,7 +155,7 @@ constexpr Shape kShapes[] = {{"attn 2048x2048", 2048, 2048},
                              {"ffn up 5632x2048", 5632, 2048},
                              {"ffn down 2048x5632", 2048, 5632},
                              {"output 32000x2048", 32000, 2048}};
-constexpr DType kTypes[] = {DType::Q8_0, DType::Q4_0, DType::F16, DType::BF16, DType::F32};
+constexpr DType kTypes[] = {DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::Q5_0, DType::IQ4_NL, DType::F16, DType::BF16, DType::F32};
 
 std::string load_average()
 {

@@ -2,6 +2,7 @@
 // block sums are exact, so results equal the widening path's. Compiled for dotprod by the pragma
 // (before the kernel templates are included) and entered only after getauxval reported
 // HWCAP_ASIMDDP (dispatch.cpp).
+#include "core/block_formats.hpp"
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/arm/neon_kernels.hpp"
@@ -29,6 +30,7 @@ struct DotProd {
     {
         return vdotq_s32(vdotq_s32(vdupq_n_s32(0), w.val[0], x.val[0]), w.val[1], x.val[1]);
     }
+    static int32x4_t dot16(int8x16_t w, int8x16_t x) { return vdotq_s32(vdupq_n_s32(0), w, x); }
 };
 
 } // namespace

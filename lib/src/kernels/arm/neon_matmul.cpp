@@ -16,6 +16,10 @@ struct Widening {
         s = vpadalq_s16(s, vmull_s8(vget_low_s8(w.val[1]), vget_low_s8(x.val[1])));
         return vpadalq_s16(s, vmull_high_s8(w.val[1], x.val[1]));
     }
+    static int32x4_t dot16(int8x16_t w, int8x16_t x)
+    {
+        return vpadalq_s16(vpaddlq_s16(vmull_s8(vget_low_s8(w), vget_low_s8(x))), vmull_high_s8(w, x));
+    }
 };
 
 } // namespace

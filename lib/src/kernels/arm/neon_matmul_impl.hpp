@@ -3,6 +3,7 @@
 // target pragma), so each file compiles every loop for its own instruction set.
 #pragma once
 
+#include "core/block_formats.hpp"
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/row_tiles.hpp"
@@ -145,6 +146,8 @@ void float_rows(const WeightView& w, const float* x, std::size_t n, float* y, st
     });
 }
 
+#include "kernels/arm/neon_kquant_impl.hpp"
+
 // Shared by both flavours: only the 8-bit dot product (Dot::dot) differs.
 template <class Dot>
 void matmul_rows_with(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
@@ -165,6 +168,8 @@ void matmul_rows_with(const WeightView& w, const float* x, const std::byte* xq, 
         });
     default: break;
     }
+    if (xq != nullptr && kq::kquant_rows<Dot>(w, xq, n, y, r0, r1))
+        return;
     if (activation_form(w.dtype) != ActivationForm::Float) // no NEON code for this block type yet
         return scalar::matmul_rows_quantized(w, x, xq, n, y, r0, r1);
     throw std::invalid_argument("neon matmul: unsupported weight type");

@@ -168,6 +168,8 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
+    if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))
+        return;
     if (activation_form(w.dtype) != ActivationForm::Float) // no SIMD code for this block type yet
         return scalar::matmul_rows_quantized(w, x, xq, n, y, row_begin, row_end);
     throw std::invalid_argument("avx2 matmul: unsupported weight type");

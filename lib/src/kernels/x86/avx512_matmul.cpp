@@ -1,7 +1,9 @@
-// AVX-512 (F, BW, VL, VNNI) matrix kernels: floats 16 at a time, and the 8-bit products with
+// AVX-512 (F, BW, VL, VNNI) matrix kernels (Q8_0, Q4_0, Q5_0, IQ4_NL; the K-quants are in
+// avx512_kquant.cpp): floats 16 at a time, and the 8-bit products with
 // vpdpbusd over two blocks per register. vpdpbusd multiplies unsigned by signed bytes, so the
 // activations are offset by 128 and 128 * sum(w) is subtracted again, lane by lane (exact).
 // Entered only through avx512_kernels() after cpu_features() saw these extensions.
+#include "core/block_formats.hpp"
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
@@ -79,6 +81,35 @@ struct Q4 {
         const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
         const __m512i shifted = _mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0));
         return _mm512_and_si512(shifted, _mm512_set1_epi8(0x0f));
+    }
+};
+
+// Q5_0: x = d*(q - 16), q = nibble | bit i of the block's qh word << 4: the nibbles as Q4's,
+// the 5th bits set from a 64-bit mask (bit i of qh <-> byte i, the second block's at 32 + i).
+struct Q5 {
+    static constexpr std::size_t kBytes = 22;
+    static constexpr int kOffsetShift = 4; // +16: the codes as stored
+    static __m512i load_pair(const std::byte* b, bool two)
+    {
+        const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 6));
+        const __m128i p1 = two ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kBytes + 6)) : _mm_setzero_si128();
+        const __m512i both = _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1));
+        const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
+        const __m512i shifted = _mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0));
+        const std::uint64_t qh = std::uint64_t{blocks::u32(b + 2)} | (two ? std::uint64_t{blocks::u32(b + kBytes + 2)} << 32 : 0);
+        return _mm512_or_si512(_mm512_and_si512(shifted, _mm512_set1_epi8(0x0f)), _mm512_maskz_mov_epi8(qh, _mm512_set1_epi8(16)));
+    }
+};
+// IQ4_NL: x = d*grid[index]; vpshufb looks the 16 grid values up, offset by 128 to unsigned.
+struct IQ4NL {
+    static constexpr std::size_t kBytes = 18;
+    static constexpr int kOffsetShift = 7; // +128
+    static __m512i load_pair(const std::byte* b, bool two)
+    {
+        const __m128i shifted = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks::kIq4Grid.data())),
+                                              _mm_set1_epi8(-128));
+        const __m512i grid = _mm512_broadcast_i32x4(shifted);
+        return _mm512_shuffle_epi8(grid, Q4::load_pair(b, two));
     }
 };
 
@@ -274,8 +305,12 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::BF16: return float_rows<BF16>(w, x, n, y, row_begin, row_end);
     case DType::Q8_0: return quant_rows<Q8>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
+    case DType::IQ4_NL: return quant_rows<IQ4NL>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
+    if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))
+        return;
     if (activation_form(w.dtype) != ActivationForm::Float) // no SIMD code for this block type yet
         return scalar::matmul_rows_quantized(w, x, xq, n, y, row_begin, row_end);
     throw std::invalid_argument("avx512 matmul: unsupported weight type");
