@@ -2,7 +2,7 @@
 // summary goes to stderr at the end, or with --json one object with ids, text and metrics.
 #include "commands.hpp"
 #include "model_path.hpp"
-#include "run_metrics.hpp"
+#include "run/metrics.hpp"
 #include "settings.hpp"
 
 #include "edge_rt/runtime.hpp"

@@ -1,4 +1,4 @@
-#include "run_metrics.hpp"
+#include "run/metrics.hpp"
 
 #include <cstdio>
 #include <fmt/format.h>
