@@ -34,11 +34,12 @@ std::vector<std::int32_t> reference_greedy_ids(std::size_t n)
     return ids;
 }
 
-Model load_blocking(asio::io_context& io, RuntimeConfig config = {})
+Model load_blocking(asio::io_context& io, RuntimeConfig config = {},
+                    const std::filesystem::path& path = test::bundled_model())
 {
     Model model;
     std::exception_ptr error;
-    async_load(io, test::bundled_model().string(), config, [&](std::exception_ptr e, Model m) {
+    async_load(io, path.string(), config, [&](std::exception_ptr e, Model m) {
         error = e;
         model = std::move(m);
     });
@@ -79,6 +80,18 @@ GenerateRequest greedy(std::size_t n)
     r.max_tokens = n; // empty prompt: starts from BOS, as the reference does
     r.sampling.temperature = 0.0f;
     return r;
+}
+
+// info().arch is the architecture the file names, not the family the runtime computes it with.
+TEST_F(PublicApi, InfoNamesTheFilesArchitecture)
+{
+    const auto arch_dir = test::shared_models() / "arch";
+    if (!std::filesystem::exists(arch_dir / "qwen2-w256.gguf"))
+        GTEST_SKIP() << arch_dir << " is absent (the shared architecture references)";
+    const RuntimeConfig config{};
+    EXPECT_EQ(load_blocking(io, config, arch_dir / "qwen2-w256.gguf").info().arch, "qwen2");
+    EXPECT_EQ(load_blocking(io, config, arch_dir / "phi2-rand-qkv.gguf").info().arch, "phi2");
+    EXPECT_EQ(load_blocking(io, config, arch_dir / "llama3rope-w256.gguf").info().arch, "llama");
 }
 
 TEST_F(PublicApi, CallbackTokenMatchesTheReferenceAndStreamsEveryToken)

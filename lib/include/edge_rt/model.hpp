@@ -28,7 +28,8 @@ namespace edge_rt {
 struct ModelInfo {
     /// The model's name (general.name, or the file name).
     std::string name;
-    /// "llama" or "gpt2".
+    /// The architecture as the file names it: GGUF general.architecture ("llama", "qwen2",
+    /// "phi2", "gpt2") or a Hugging Face folder's model_type ("llama", "qwen2", "phi", "gpt2").
     std::string arch;
     /// Vocabulary size.
     std::uint32_t n_vocab = 0;

@@ -47,7 +47,7 @@ std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string
     const auto& c = e.config();
     auto& info = state->info;
     info.name = c.name;
-    info.arch = c.arch == model::Arch::Gpt2 ? "gpt2" : "llama";
+    info.arch = c.arch_name.empty() ? (c.arch == model::Arch::Gpt2 ? "gpt2" : "llama") : c.arch_name;
     info.n_vocab = c.n_vocab;
     info.n_layer = c.n_layer;
     info.n_ctx = e.n_ctx();
