@@ -2,7 +2,7 @@
 
 #include "env.hpp"
 #include "golden_options.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -26,7 +26,7 @@ const std::vector<std::int32_t>& arch_reference_ids()
 
 std::vector<float> teacher_forced_logits(runtime::Engine& engine)
 {
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto logits = session.forward(arch_reference_ids(), true);
     return {logits.begin(), logits.end()};
 }

@@ -17,9 +17,9 @@
 #include "core/dtype.hpp"
 #include "golden_options.hpp"
 #include "model/gguf.hpp"
-#include "model/writer/gguf_writer.hpp"
+#include "writer/gguf_writer.hpp"
 #include "model_data.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 #include "temp_dir.hpp"
 
 #include <fstream>

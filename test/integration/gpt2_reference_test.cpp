@@ -23,7 +23,7 @@ TEST_P(Gpt2Reference, EveryPromptPositionsLogitsMatch)
     runtime::Engine engine(dir, golden_options());
     const std::size_t n_vocab = engine.config().n_vocab;
     ASSERT_EQ(want.size(), prompt.size() * n_vocab);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto got = session.forward(prompt, true);
     double worst = 0.0;
     for (std::size_t i = 0; i < want.size(); ++i) {
@@ -44,7 +44,7 @@ TEST_P(Gpt2Reference, GreedyIdsMatch)
     const auto prompt = ref.at("prompt_ids").get<std::vector<std::int32_t>>();
     const auto want = ref.at("greedy_ids").get<std::vector<std::int32_t>>();
     runtime::Engine engine(dir, golden_options());
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     runtime::GenerateOptions greedy;
     greedy.max_tokens = want.size();
     greedy.sampler.temperature = 0.0f;

@@ -3,7 +3,7 @@
 // (pre-LayerNorm blocks, fused QKV, causal attention, gelu_new, learned positions, tied head).
 #include "edge_rt/error.hpp"
 #include "gguf_builder.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 #include "temp_dir.hpp"
 
 #include <cmath>
@@ -170,7 +170,7 @@ TEST(Gpt2Synthetic, EveryPositionsLogitsMatchDoubleReference)
     EXPECT_TRUE(engine.config().tied_output);
     const std::vector<int> tokens{3, 15, 0, 7, 7, 12};
     const auto want = reference_logits(weights, tokens);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto got = session.forward(std::vector<std::int32_t>(tokens.begin(), tokens.end()), true);
     ASSERT_EQ(got.size(), tokens.size() * V);
     for (std::size_t t = 0; t < tokens.size(); ++t)
@@ -178,7 +178,7 @@ TEST(Gpt2Synthetic, EveryPositionsLogitsMatchDoubleReference)
             ASSERT_NEAR(got[t * V + v], want[t][v], 1e-5) << "position " << t << " token " << v;
 
     // Decoding the same tokens one at a time after a shorter prefill gives the same last rows.
-    runtime::Session stepwise(engine);
+    runtime::Conversation stepwise(engine);
     (void)stepwise.forward(std::vector<std::int32_t>{3, 15});
     for (std::size_t t = 2; t < tokens.size(); ++t) {
         const auto row = stepwise.forward(std::vector<std::int32_t>{tokens[t]});
@@ -191,8 +191,8 @@ TEST(Gpt2Synthetic, ContextCannotExceedLearnedPositions)
 {
     TempDir dir;
     runtime::Engine engine(dir.write("gpt2.gguf", as_gguf(random_gpt2(8))));
-    EXPECT_EQ(runtime::Session(engine).n_ctx(), P); // default: min(trained context, 2048)
-    EXPECT_THROW(runtime::Session(engine, {.n_ctx = P + 1}), ConfigError);
+    EXPECT_EQ(runtime::Conversation(engine).n_ctx(), P); // default: min(trained context, 2048)
+    EXPECT_THROW(runtime::Conversation(engine, {.n_ctx = P + 1}), ConfigError);
 }
 
 // Hugging Face GPT-2 stores its Conv1D weights [in][out]: the same model with those four
@@ -227,7 +227,7 @@ TEST(Gpt2Synthetic, TransposedConv1DWeightsAreTransposedAtLoad)
     dir.write("raw.bin", file);
     runtime::Engine transposed(std::move(source));
     const std::vector<std::int32_t> tokens{1, 2, 3, 4};
-    runtime::Session a(plain), b(transposed);
+    runtime::Conversation a(plain), b(transposed);
     const auto ra = a.forward(tokens, true);
     const std::vector<float> rows_a(ra.begin(), ra.end());
     const auto rb = b.forward(tokens, true);

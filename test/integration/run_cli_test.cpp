@@ -2,7 +2,7 @@
 #include "env.hpp"
 #include "model_data.hpp"
 #include "process.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 #include "temp_dir.hpp"
 
 #include <algorithm>
@@ -132,7 +132,7 @@ TEST(RunCli, LogitsOutHoldsOneRowPerStepAndTheFirstIsThePromptsLogits)
     const auto rows = read_f32(path);
     ASSERT_EQ(rows.size(), 6u * 512u);
     runtime::Engine engine(bundled_model());
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const std::vector<std::int32_t> prompt{1, 403, 407};
     const auto first = session.forward(prompt);
     for (std::size_t v = 0; v < 512; ++v)

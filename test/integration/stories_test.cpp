@@ -3,7 +3,7 @@
 #include "env.hpp"
 #include "golden_options.hpp"
 #include "model_data.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "runtime/generate.hpp"
 #include "temp_dir.hpp"
 
@@ -54,7 +54,7 @@ TEST(Stories260K, GreedyFromBosReproducesLlama2cFor200Steps)
     const auto want = read_ids(test_data("stories260K/reference/greedy_bos_200steps.ids"));
     ASSERT_EQ(want.size(), 200u);
     runtime::Engine engine(bundled_model(), golden_options());
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const std::int32_t bos = 1;
     const auto result = runtime::generate(session, std::span(&bos, 1), greedy(200));
     EXPECT_EQ(result.generated, want);
@@ -83,7 +83,7 @@ TEST_P(Stories260KVariant, MatchesLlamaCppFor64Steps)
     const auto& c = GetParam();
     const auto ref = read_json(test_data(std::string("stories260K/variants/") + c.reference));
     runtime::Engine engine(model_path(c), golden_options());
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto prompt = ref.at("prompt_ids").get<std::vector<std::int32_t>>();
     ASSERT_EQ(prompt, (std::vector<std::int32_t>{1, 403, 407, 261, 378}));
     const auto& steps = ref.at("steps");
@@ -114,7 +114,7 @@ TEST_P(Stories260KVariant, MatchesFloat64ReferenceFor64Steps)
     const auto want_ids = read_ids(test_data(prefix + ".ids"));
     const auto want_logits = read_f32(test_data(prefix + ".logits.f32"));
     runtime::Engine engine(model_path(c), golden_options());
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const std::size_t n_vocab = engine.config().n_vocab;
     ASSERT_EQ(want_logits.size(), 16 * n_vocab);
     const double tolerance = float64_tolerance(c, engine.arch().kernels());
@@ -157,17 +157,17 @@ TEST(Stories260K, BatchedPrefillEqualsTokenByToken)
     EDGE_RT_SKIP_IF_VARIANT_MISSING();
     runtime::Engine engine(test_data("stories260K/variants/stories260K-Q4_0.gguf"), golden_options());
     const std::vector<std::int32_t> prompt{1, 403, 407, 261, 378, 432, 383};
-    runtime::Session batched(engine);
+    runtime::Conversation batched(engine);
     const auto all = batched.forward(prompt, true);
     const std::vector<float> rows(all.begin(), all.end());
-    runtime::Session single(engine);
+    runtime::Conversation single(engine);
     for (std::size_t t = 0; t < prompt.size(); ++t) {
         const auto logits = single.forward(std::span(prompt).subspan(t, 1));
         for (std::size_t v = 0; v < engine.config().n_vocab; ++v)
             ASSERT_EQ(logits[v], rows[t * engine.config().n_vocab + v]) << "position " << t;
     }
     // A chunked prefill (batches of 3) gives the same last row as well.
-    runtime::Session chunked(engine, {.n_ctx = 0, .max_batch = 3});
+    runtime::Conversation chunked(engine, {.n_ctx = 0, .max_batch = 3});
     const auto last = chunked.forward(prompt);
     for (std::size_t v = 0; v < engine.config().n_vocab; ++v)
         ASSERT_EQ(last[v], rows[(prompt.size() - 1) * engine.config().n_vocab + v]);

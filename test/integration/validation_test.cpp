@@ -2,7 +2,7 @@
 // wrong shapes and types without kernels are one-line FormatErrors naming file and tensor.
 #include "edge_rt/error.hpp"
 #include "gguf_builder.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 #include "temp_dir.hpp"
 
 #include <functional>
@@ -89,7 +89,7 @@ TEST(Validation, TinyLlamaWithMixedTypesLoadsAndRuns)
     t[4].type = 1; // attn_k as F16
     runtime::Engine engine(write_llama(dir, t));
     EXPECT_TRUE(engine.config().tied_output);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto logits = session.forward(std::vector<std::int32_t>{1, 2, 3});
     EXPECT_EQ(logits.size(), V);
     // Fully resident: everything planned was read at load; each group's tensors are read

@@ -27,7 +27,7 @@
 #include "env.hpp"
 #include "kernels/dispatch.hpp"
 #include "model_data.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "runtime/generate.hpp"
 #include "streaming/streaming_support.hpp"
 
@@ -86,7 +86,7 @@ struct Comparison {
 std::vector<float> run_tf(runtime::Engine& engine, const std::string& ref_prefix)
 {
     const auto ids = read_json(ref_prefix + ".tf.json").at("ids").get<std::vector<std::int32_t>>();
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto got = session.forward(ids, true);
     return {got.begin(), got.end()};
 }
@@ -128,7 +128,7 @@ std::size_t compare_greedy(runtime::Engine& engine, const std::string& ref_prefi
             break;
         ++trusted;
     }
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     runtime::GenerateOptions o;
     o.max_tokens = want.size();
     o.sampler.temperature = 0.0f;
@@ -210,7 +210,7 @@ TEST(W256F32, SameGreedyTextAsStories260K)
         runtime::GenerateOptions o;
         o.max_tokens = 64;
         o.sampler.temperature = 0.0f;
-        runtime::Session a(wide), b(narrow);
+        runtime::Conversation a(wide), b(narrow);
         const auto ga = runtime::generate(a, prompt, o).generated;
         const auto gb = runtime::generate(b, prompt, o).generated;
         EXPECT_EQ(ga, gb) << slug;

@@ -117,7 +117,7 @@ TEST_P(WrittenModel, OwnQuantisationMatchesGgmlAndGenerates)
     const auto ours = dir.write("ours.gguf", b.build());
     const auto ref = read_json(test_data(std::string("stories260K/variants/") + c.reference));
     runtime::Engine engine(ours);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     runtime::GenerateOptions greedy;
     greedy.max_tokens = ref.at("greedy_ids").size();
     greedy.sampler.temperature = 0.0f;

@@ -191,7 +191,7 @@ struct MonitoredRun {
 /// Greedy generation of 12 tokens; `at_token(k)` runs after the k-th token (1-based).
 MonitoredRun generate_12(runtime::Engine& engine, const monitor::Monitor* mon, const std::function<void(std::size_t)>& at_token)
 {
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     runtime::GenerateOptions gen;
     gen.max_tokens = 12;
     gen.sampler.temperature = 0;
@@ -271,7 +271,7 @@ TEST(MonitorDrivesEngine, LimitsStayWithinThePlan)
     EXPECT_EQ(engine.prefetch_depth(), 1u);
     EXPECT_EQ(engine.active_threads(), 1u);
     EXPECT_EQ(engine.executor().compute().parallel().threads(), 1u); // the kernels see the limit
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const std::vector<std::int32_t> prompt{1};
     EXPECT_EQ(session.forward(prompt).size(), engine.config().n_vocab);
     engine.apply_limits_blocking(2, 2);

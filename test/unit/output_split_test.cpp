@@ -5,7 +5,7 @@
 #include "kernels/dispatch.hpp"
 #include "kernels/kernel_table.hpp"
 #include "kernels/weight_view.hpp"
-#include "model/arch/architecture.hpp"
+#include "arch/architecture.hpp"
 #include "small_config.hpp"
 
 #include <cstring>

@@ -3,7 +3,7 @@
 // parts gives the whole head's logits bit for bit, and those equal a float64 computation.
 #include "kernels/kernel_table.hpp"
 #include "kernels/weight_view.hpp"
-#include "model/arch/architecture.hpp"
+#include "arch/architecture.hpp"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-// edge_rt::Session: a runtime::Session over the model's engine, charged to its budget.
+// edge_rt::Session: a runtime::Conversation over the model's engine, charged to its budget.
 #include "api/state.hpp"
 
 namespace edge_rt {

@@ -4,10 +4,10 @@
 #include "edge_rt/model.hpp"
 #include "edge_rt/session.hpp"
 #include "exec/pass_lock.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "monitor/monitor.hpp"
 #include "runtime/engine.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 
 #include <memory>
 #include <optional>
@@ -40,7 +40,7 @@ struct Session::State {
     State& operator=(const State&) = delete;
 
     Model model;
-    runtime::Session session;
+    runtime::Conversation session;
     bool busy = false;
 };
 

@@ -1,8 +1,8 @@
 #include "runtime/engine.hpp"
 
 #include "kernels/dispatch.hpp"
-#include "model/arch/activations.hpp"
-#include "model/arch/validate.hpp"
+#include "arch/activations.hpp"
+#include "arch/validate.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/plan_request.hpp"
 #include "runtime/row_reader.hpp"

@@ -11,7 +11,7 @@
 #include "kernels/kernel_table.hpp"
 #include "memory/budget.hpp"
 #include "memory/pool.hpp"
-#include "model/arch/architecture.hpp"
+#include "arch/architecture.hpp"
 #include "model/model_source.hpp"
 #include "plan/plan.hpp"
 #include "runtime/metrics.hpp"

@@ -9,7 +9,7 @@ namespace {
 
 // One generation's working state: what the loop, its passes and its ending share.
 struct Run {
-    Session& session;
+    Conversation& session;
     const GenerateOptions& options;
     const GenerateSinks& sinks;
     Generation& out;
@@ -104,7 +104,7 @@ asio::awaitable<void> loop(Run& run, std::span<const std::int32_t> prompt)
 
 } // namespace
 
-asio::awaitable<void> run_generation(Session& session, std::span<const std::int32_t> prompt,
+asio::awaitable<void> run_generation(Conversation& session, std::span<const std::int32_t> prompt,
                                      const GenerateOptions& options, const GenerateSinks& sinks, Generation& out)
 {
     session.check(prompt); // the one prompt-versus-context check, before anything is reported
@@ -130,7 +130,7 @@ asio::awaitable<void> run_generation(Session& session, std::span<const std::int3
         std::rethrow_exception(error);
 }
 
-Generation generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
+Generation generate(Conversation& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
                     const TokenCallback& on_token)
 {
     Generation out;

@@ -7,10 +7,10 @@
 
 #include "exec/pass_lock.hpp"
 #include "exec/stop.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "monitor/monitor.hpp"
 #include "runtime/token_sampler.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 
 #include <asio/awaitable.hpp>
 #include <cstdint>
@@ -76,14 +76,14 @@ struct GenerateSinks {
 };
 
 /// Runs `prompt` from the session's current position, then generates into `out`.
-/// Throws ConfigError (from Session::check) before anything runs when the prompt does not fit,
+/// Throws ConfigError (from Conversation::check) before anything runs when the prompt does not fit,
 /// IoError from reads; `out` then holds what was produced.
-asio::awaitable<void> run_generation(Session& session, std::span<const std::int32_t> prompt,
+asio::awaitable<void> run_generation(Conversation& session, std::span<const std::int32_t> prompt,
                                      const GenerateOptions& options, const GenerateSinks& sinks, Generation& out);
 
 /// For an engine that owns its io_context: run_generation to its end, on the calling thread.
 using TokenCallback = std::function<void(std::int32_t id, std::span<const float> logits)>;
-Generation generate(Session& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
+Generation generate(Conversation& session, std::span<const std::int32_t> prompt, const GenerateOptions& options,
                     const TokenCallback& on_token = {});
 
 } // namespace edge_rt::runtime

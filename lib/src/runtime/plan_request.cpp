@@ -1,7 +1,7 @@
 #include "runtime/plan_request.hpp"
 
-#include "model/arch/activations.hpp"
-#include "model/arch/validate.hpp"
+#include "arch/activations.hpp"
+#include "arch/validate.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/weight_layout.hpp"
 

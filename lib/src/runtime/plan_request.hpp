@@ -3,7 +3,7 @@
 // function, so the engine, `inspect` and the API's async_plan all plan the same model the same way.
 #pragma once
 
-#include "model/arch/architecture.hpp"
+#include "arch/architecture.hpp"
 #include "model/model_source.hpp"
 #include "plan/plan.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "io/reader.hpp"
 #include "kernels/weight_view.hpp"
-#include "model/arch/architecture.hpp"
+#include "arch/architecture.hpp"
 #include "model/tensor_table.hpp"
 
 #include <cstddef>

@@ -8,9 +8,9 @@
 
 #include "core/dtype.hpp"
 #include "kernels/kernel_table.hpp"
-#include "model/arch/architecture.hpp"
+#include "arch/architecture.hpp"
 #include "model/model_source.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/plan_request.hpp"
 #include "runtime/weight_layout.hpp"

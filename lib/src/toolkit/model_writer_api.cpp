@@ -1,10 +1,10 @@
-// edge_rt::write_synthetic_model (edge_rt/model_writer.hpp) over model/writer. The writer stays
+// edge_rt::write_synthetic_model (edge_rt/model_writer.hpp) over writer/. The writer stays
 // in the library: it is built from the format and architecture definitions (tensor specs,
 // GGUF value types, quantisers, tokenizer tables) that live here.
 #include "edge_rt/model_writer.hpp"
 
-#include "model/writer/presets.hpp"
-#include "model/writer/synthetic_model.hpp"
+#include "writer/presets.hpp"
+#include "writer/synthetic_model.hpp"
 
 namespace edge_rt {
 

@@ -2,7 +2,7 @@
 #include "edge_rt/tokenizer.hpp"
 
 #include "model/gguf.hpp"
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 namespace edge_rt {
 

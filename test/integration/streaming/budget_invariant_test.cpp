@@ -5,7 +5,7 @@
 
 #include "edge_rt/error.hpp"
 #include "env.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 
 #include <gtest/gtest.h>
 #include <mutex>
@@ -42,7 +42,7 @@ TEST(BudgetInvariant, RandomBudgetsAndStrategiesStayWithinTheBudgetAndComputeEac
             runtime::Engine engine(model, options);
             EXPECT_LE(engine.plan().predicted_peak, options.budget);
             {
-                runtime::Session session(engine);
+                runtime::Conversation session(engine);
                 const std::vector<std::int32_t> prompt{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}; // two chunks of 8
                 auto logits = session.forward(prompt);
                 for (int step = 0; step < 3; ++step)

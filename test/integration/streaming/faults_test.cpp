@@ -6,7 +6,7 @@
 #include "edge_rt/error.hpp"
 #include "env.hpp"
 #include "runtime/generate.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 #include "temp_dir.hpp"
 
 #include <atomic>
@@ -30,7 +30,7 @@ runtime::EngineOptions streaming_options(const std::filesystem::path& model)
     return o;
 }
 
-std::vector<float> decode_logits(runtime::Session& s, std::int32_t id)
+std::vector<float> decode_logits(runtime::Conversation& s, std::int32_t id)
 {
     const auto l = s.forward(std::vector<std::int32_t>{id});
     return {l.begin(), l.end()};
@@ -42,7 +42,7 @@ TEST(StreamingFaults, EioAtRandomReadsIsAClearErrorAndTheEngineRecovers)
 {
     const auto model = bundled_model();
     runtime::Engine resident(model, small_options());
-    runtime::Session want(resident);
+    runtime::Conversation want(resident);
     want.forward(std::vector<std::int32_t>{1, 2, 3});
     const auto want_logits = decode_logits(want, 5);
 
@@ -55,7 +55,7 @@ TEST(StreamingFaults, EioAtRandomReadsIsAClearErrorAndTheEngineRecovers)
         };
         runtime::Engine engine(model, options);
         ASSERT_FALSE(engine.plan().fully_resident());
-        runtime::Session session(engine);
+        runtime::Conversation session(engine);
         session.forward(std::vector<std::int32_t>{1, 2, 3});
         countdown = static_cast<int>(rng() % 12); // the k-th read from now fails
         bool failed = false;
@@ -110,7 +110,7 @@ TEST(StreamingFaults, AModelTruncatedAfterLoadIsAClearError)
     auto options = streaming_options(path);
     runtime::Engine engine(path, options);
     ASSERT_FALSE(engine.plan().fully_resident());
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
     bool failed = false;
     for (int pass = 0; pass < 4 && !failed; ++pass) {
@@ -144,14 +144,14 @@ TEST(StreamingCancel, AStopRequestEndsGenerationAtAGroupBoundary)
     const std::vector<std::int32_t> prompt{1};
 
     runtime::Engine resident(model, small_options());
-    runtime::Session ref(resident);
+    runtime::Conversation ref(resident);
     const auto want = runtime::generate(ref, prompt, greedy);
     ASSERT_EQ(want.generated.size(), 10u);
 
     // Stop during the 4th pass (prefill + 2 decodes done: 3 tokens sampled), in its 3rd group.
     stop_at = static_cast<int>(3 * groups + 2);
     {
-        runtime::Session session(engine);
+        runtime::Conversation session(engine);
         auto stoppable = greedy;
         stoppable.stop = &stop;
         const auto got = runtime::generate(session, prompt, stoppable);
@@ -161,6 +161,6 @@ TEST(StreamingCancel, AStopRequestEndsGenerationAtAGroupBoundary)
         EXPECT_EQ(calls.load(), static_cast<int>(3 * groups + 3)); // the running group finished, no more
     }
     stop_at = -1; // a new generation has its own stop state: nothing carries over
-    runtime::Session again(engine);
+    runtime::Conversation again(engine);
     EXPECT_EQ(runtime::generate(again, prompt, greedy).generated, want.generated);
 }

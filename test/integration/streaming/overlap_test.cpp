@@ -8,7 +8,7 @@
 #include "streaming_support.hpp"
 
 #include "model_data.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -73,7 +73,7 @@ Timing time_passes(plan::Strategy strategy)
     };
     runtime::Engine engine(model, options);
     EXPECT_EQ(engine.plan().resident_bytes, 0u);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     session.forward(std::vector<std::int32_t>{1, 2});
     session.forward(std::vector<std::int32_t>{3}); // steady state from here
     engine.reset_metrics();

@@ -2,9 +2,9 @@
 
 #include "env.hpp"
 #include "model_data.hpp"
-#include "model/writer/synthetic_model.hpp"
+#include "writer/synthetic_model.hpp"
 #include "plan/plan.hpp"
-#include "runtime/session.hpp"
+#include "runtime/conversation.hpp"
 #include "small_config.hpp"
 #include "temp_dir.hpp"
 
@@ -69,7 +69,7 @@ GreedyRun greedy_run(runtime::Engine& engine, std::size_t prompt_len, std::size_
     std::vector<std::int32_t> prompt;
     for (std::size_t i = 0; i < prompt_len; ++i)
         prompt.push_back(static_cast<std::int32_t>((7 + 37 * i) % static_cast<std::size_t>(vocab)));
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     GreedyRun run;
     auto logits = session.forward(prompt, true);
     run.logits.assign(logits.begin(), logits.end());

@@ -1,6 +1,6 @@
 // GPT-2's pre-tokenizer against cuts worked out by hand from its pattern
 //   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-#include "model/tokenizer/gpt2_pretokenizer.hpp"
+#include "tokenizer/gpt2_pretokenizer.hpp"
 
 #include <gtest/gtest.h>
 #include <string>

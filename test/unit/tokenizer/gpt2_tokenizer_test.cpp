@@ -5,7 +5,7 @@
 
 #include "edge_rt/error.hpp"
 #include "gguf_builder.hpp"
-#include "model/tokenizer/gpt2_pretokenizer.hpp"
+#include "tokenizer/gpt2_pretokenizer.hpp"
 #include "temp_dir.hpp"
 
 #include <fstream>

@@ -1,6 +1,6 @@
 // The pre-tokenizers of the byte-level vocabulary families against cuts worked out by hand from
 // their patterns (see pretokenizer.hpp for the patterns).
-#include "model/tokenizer/pretokenizer.hpp"
+#include "tokenizer/pretokenizer.hpp"
 
 #include <gtest/gtest.h>
 #include <string>

@@ -2,7 +2,7 @@
 // the library's, and the tokenizers most tests use (loaded once per test binary).
 #pragma once
 
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -1,6 +1,6 @@
 // UTF-8 well-formedness and U+FFFD substitution, against the Unicode Standard's own examples.
-#include "model/tokenizer/unicode_class.hpp"
-#include "model/tokenizer/utf8.hpp"
+#include "tokenizer/unicode_class.hpp"
+#include "tokenizer/utf8.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // model's own Hugging Face tokenizer gives them (no BOS).
 #pragma once
 
-#include "model/tokenizer/tokenizer.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -4,7 +4,7 @@
 #include "edge_rt/error.hpp"
 #include "gguf_builder.hpp"
 #include "model/gguf.hpp"
-#include "model/writer/gguf_writer.hpp"
+#include "writer/gguf_writer.hpp"
 #include "temp_dir.hpp"
 
 #include <cstring>

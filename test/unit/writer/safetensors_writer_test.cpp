@@ -1,7 +1,7 @@
 // The SafeTensors writer against the format's rules as our strict reader checks them, plus
 // the header layout the specification fixes (u64 length, JSON, 8-byte aligned data).
 #include "model/safetensors.hpp"
-#include "model/writer/safetensors_writer.hpp"
+#include "writer/safetensors_writer.hpp"
 #include "temp_dir.hpp"
 
 #include <cstring>

@@ -5,8 +5,8 @@
 #include "env.hpp"
 #include "model/gguf.hpp"
 #include "model/model_source.hpp"
-#include "model/tokenizer/tokenizer.hpp"
-#include "model/writer/synthetic_model.hpp"
+#include "tokenizer/tokenizer.hpp"
+#include "writer/synthetic_model.hpp"
 #include "runtime/generate.hpp"
 #include "temp_dir.hpp"
 
@@ -69,7 +69,7 @@ SyntheticOptions small_options(Arch arch, DType type, FileFormat format, const s
 std::vector<float> last_logits(const std::filesystem::path& path, const std::vector<std::int32_t>& ids)
 {
     runtime::Engine engine(path);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     const auto logits = session.forward(ids);
     return {logits.begin(), logits.end()};
 }
@@ -248,7 +248,7 @@ std::vector<std::int32_t> greedy_ids(const SyntheticOptions& o)
 {
     write_synthetic_model(o);
     runtime::Engine engine(o.output);
-    runtime::Session session(engine);
+    runtime::Conversation session(engine);
     runtime::GenerateOptions g;
     g.max_tokens = 32;
     g.sampler.temperature = 0.0f;
