@@ -304,7 +304,7 @@ TEST(PublicApiPlan, CallbackPlanEqualsTheEnginesPlan)
     options.reader.backend = io::IoBackend::Pread;
     runtime::Engine engine(test::bundled_model(), options);
     const auto& plan = engine.plan();
-    EXPECT_EQ(info.strategy, "speculative-prefetch");
+    EXPECT_EQ(info.strategy, Strategy::SpeculativePrefetch);
     EXPECT_EQ(info.n_ctx, 64u);
     EXPECT_EQ(info.groups, plan.groups.size());
     EXPECT_EQ(info.slots, plan.slots);

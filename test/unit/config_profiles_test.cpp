@@ -131,9 +131,9 @@ TEST(ConfigProfiles, EveryShippedProfileReachesTheEngine)
         Model model = load_model(config, io);
         const auto m = model.metrics();
         EXPECT_EQ(m.budget_bytes, want.budget);
-        EXPECT_NE(model.plan().strategy, "auto"); // auto resolves to a concrete plan
+        EXPECT_NE(model.plan().strategy, Strategy::Auto); // auto resolves to a concrete plan
         if (want.strategy != Strategy::Auto) {
-            EXPECT_EQ(model.plan().strategy, to_string(want.strategy));
+            EXPECT_EQ(model.plan().strategy, want.strategy);
         }
         EXPECT_EQ(model.info().threads, want.threads);
         EXPECT_EQ(m.active_threads, want.threads);

@@ -6,6 +6,7 @@
 
 #include "edge_rt/config.hpp"
 #include "edge_rt/export.hpp"
+#include "edge_rt/model.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -74,25 +75,11 @@ struct ModelStructure {
     std::uint64_t kv_bytes_per_token = 0; ///< K and V, all layers, F32
 };
 
-/// A plan, as far as a report needs it.
-struct PlanOutline {
-    Strategy strategy = Strategy::SpeculativePrefetch; ///< the one carried out (never Auto)
-    std::size_t groups = 0;          ///< planned groups (on-demand ones not counted)
-    std::size_t resident_groups = 0; ///< of those, read once at load
-    std::size_t streamed_groups = 0; ///< of those, read every forward pass
-    std::vector<std::size_t> on_demand; ///< indices into ModelStructure::groups read a row at a time
-    unsigned slots = 0;              ///< prefetch ring slots (0: nothing is streamed)
-    std::uint64_t slot_bytes = 0, resident_bytes = 0, streamed_bytes = 0;
-    std::uint64_t predicted_peak = 0; ///< fixed + resident + ring: what the pool will enforce
-    double predicted_ms_per_token = 0, predicted_tokens_per_s = 0;
-    bool overlaps = false; ///< reads run while earlier groups compute
-};
-
 /// One cell of a sweep: a strategy under a budget.
 struct PlanCell {
     std::uint64_t budget = 0;
     Strategy strategy = Strategy::Auto;
-    std::optional<PlanOutline> plan;        ///< nothing: the budget is below the minimum
+    std::optional<PlanInfo> plan;           ///< nothing: the budget is below the minimum
     std::uint64_t bytes_read_per_token = 0; ///< streamed groups + on-demand embedding rows
 };
 

@@ -52,14 +52,17 @@ struct ModelInfo {
 
 /// The plan a RuntimeConfig gives a model: what stays resident, what streams, what it costs.
 struct PlanInfo {
-    /// The strategy carried out ("sequential", "greedy-grouping", "speculative-prefetch"; never "auto").
-    std::string strategy;
+    /// The strategy carried out (never Strategy::Auto).
+    Strategy strategy = Strategy::SpeculativePrefetch;
     /// Context length planned for.
     std::size_t n_ctx = 0;
     /// Weight groups read whole (the token embedding read a row at a time is not counted).
     std::size_t groups = 0;
-    /// Of those, the ones read once at load and kept.
+    /// Of those, the ones read once at load and kept, and the ones read every forward pass.
     std::size_t resident_groups = 0;
+    std::size_t streamed_groups = 0;
+    /// Indices of the weight groups (in the order inspect lists them) read a row at a time.
+    std::vector<std::size_t> on_demand{};
     /// Prefetch ring slots and the bytes of each (0 when every weight is resident).
     unsigned slots = 0;
     std::uint64_t slot_bytes = 0;
@@ -74,6 +77,7 @@ struct PlanInfo {
     std::uint64_t minimum_budget_bytes = 0;
     /// The cost model's estimate (assumed read and compute speeds; a guide, not a measurement).
     double predicted_ms_per_token = 0;
+    double predicted_tokens_per_s = 0;
     /// Whether reads run while earlier groups compute.
     bool overlaps = false;
     /// Whether every weight is resident (nothing streams).

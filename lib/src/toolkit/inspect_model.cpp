@@ -14,6 +14,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/plan_request.hpp"
 #include "runtime/weight_layout.hpp"
+#include "api/plan_info.hpp"
 #include "toolkit/convert.hpp"
 
 #include <fmt/format.h>
@@ -81,25 +82,6 @@ std::uint64_t bytes_read_per_token(const plan::ExecutionPlan& p, const model::Ar
     return n;
 }
 
-PlanOutline outline(const plan::ExecutionPlan& p)
-{
-    PlanOutline o;
-    o.strategy = parse_strategy(plan::to_string(p.strategy));
-    o.groups = p.groups.size();
-    for (const auto& g : p.groups)
-        ++(g.resident ? o.resident_groups : o.streamed_groups);
-    o.on_demand = p.on_demand;
-    o.slots = p.slots;
-    o.slot_bytes = p.slot_bytes;
-    o.resident_bytes = p.resident_bytes;
-    o.streamed_bytes = p.streamed_bytes;
-    o.predicted_peak = p.predicted_peak;
-    o.predicted_ms_per_token = p.predicted_ms_per_token;
-    o.predicted_tokens_per_s = p.predicted_tokens_per_s();
-    o.overlaps = p.overlaps;
-    return o;
-}
-
 plan::CostModel internal(const CostModel& c)
 {
     plan::CostModel m;
@@ -163,7 +145,7 @@ InspectReport inspect_model(const InspectOptions& o)
                 request.budget = budget;
                 request.strategy = plan::parse_strategy(to_string(s));
                 const auto p = plan::make_plan(request);
-                cell.plan = outline(p);
+                cell.plan = api::plan_info(p, r.n_ctx);
                 cell.bytes_read_per_token = bytes_read_per_token(p, *arch, src.tensors);
             }
             r.cells.push_back(std::move(cell));

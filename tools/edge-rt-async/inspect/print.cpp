@@ -75,8 +75,8 @@ void print_cell(const PlanCell& cell, std::uint64_t minimum)
     const auto& p = *cell.plan;
     const std::string chosen = cell.strategy == Strategy::Auto ? fmt::format("auto={}", to_string(p.strategy)) : strategy;
     fmt::print("  {:>10} {:<25} {:>3}/{:<3} {:>10} {:>10} {:>10} {:>10} {:>9.2f} {:>8.1f}{}\n", human(cell.budget), chosen,
-               p.resident_groups, p.streamed_groups, human(p.resident_bytes), human(p.streamed_bytes),
-               human(p.predicted_peak), human(cell.bytes_read_per_token), p.predicted_ms_per_token,
+               p.resident_groups, p.streamed_groups, human(p.resident_bytes), human(p.streamed_bytes_per_pass),
+               human(p.predicted_peak_bytes), human(cell.bytes_read_per_token), p.predicted_ms_per_token,
                p.predicted_tokens_per_s, p.overlaps ? "  overlap" : "");
 }
 
@@ -97,8 +97,8 @@ json cell_json(const PlanCell& cell, const InspectReport& r)
     j.update(json{{"planned_strategy", to_string(p.strategy)}, {"groups", p.groups},
                   {"resident_groups", p.resident_groups}, {"streamed_groups", p.streamed_groups},
                   {"slots", p.slots}, {"slot_bytes", p.slot_bytes}, {"resident_bytes", p.resident_bytes},
-                  {"streamed_bytes", p.streamed_bytes}, {"on_demand_groups", on_demand},
-                  {"on_demand_bytes", on_demand_bytes}, {"predicted_peak", p.predicted_peak},
+                  {"streamed_bytes", p.streamed_bytes_per_pass}, {"on_demand_groups", on_demand},
+                  {"on_demand_bytes", on_demand_bytes}, {"predicted_peak", p.predicted_peak_bytes},
                   {"bytes_read_per_token", cell.bytes_read_per_token}, {"overlaps", p.overlaps},
                   {"predicted_ms_per_token", p.predicted_ms_per_token},
                   {"predicted_tokens_per_s", p.predicted_tokens_per_s}});

@@ -47,7 +47,7 @@ nlohmann::ordered_json metrics_json(const Model& model, const Session& session, 
         {"peak_pool_bytes", m.budget_peak_bytes},
         {"peak_rss_bytes", m.peak_rss_bytes},
         {"budget_bytes", m.budget_bytes},
-        {"strategy", plan.strategy},
+        {"strategy", to_string(plan.strategy)},
         {"io_backend", info.io_backend},
         {"direct_io", info.direct_io},
         {"threads", info.threads},
@@ -73,7 +73,7 @@ void print_summary(const Model& model, const GenerateResult& r)
     const auto m = model.metrics();
     const auto& info = model.info();
     fmt::print(stderr, "\nload {:.1f} ms ({} weight bytes read; plan {}, {} backend{})\n", m.load_ms, m.load_bytes_read,
-               model.plan().strategy, info.io_backend, info.direct_io ? ", O_DIRECT" : "");
+               to_string(model.plan().strategy), info.io_backend, info.direct_io ? ", O_DIRECT" : "");
     fmt::print(stderr, "prefill {} tokens in {:.2f} ms ({:.1f} tok/s)\n", r.prefill_tokens, r.prefill_ms,
                per_second(r.prefill_tokens, r.prefill_ms));
     fmt::print(stderr, "decode {} tokens in {:.2f} ms ({:.1f} tok/s)\n", r.decode_tokens, r.decode_ms,
