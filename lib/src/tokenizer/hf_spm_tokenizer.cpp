@@ -3,6 +3,7 @@
 // byte-level alphabet, byte fallback to <0xNN> tokens. Loaded into SpmTokenizer: a merge's rank
 // becomes the score of the piece it makes, so earlier merges win as in BPE.
 #include "tokenizer/hf_spm_tokenizer.hpp"
+#include "tokenizer/hf_json.hpp"
 #include "tokenizer/hf_tokenizer_config.hpp"
 #include "tokenizer/spm_tokenizer.hpp"
 
@@ -22,10 +23,7 @@ constexpr std::string_view kSpaceMark = "\xE2\x96\x81"; // U+2581
     throw FormatError(fmt::format("{}: {}", source, what));
 }
 
-bool is_type(const json& j, std::string_view type)
-{
-    return j.is_object() && j.contains("type") && j["type"].is_string() && j["type"].get<std::string>() == type;
-}
+using hf::is_type;
 
 // Prepend("▁") followed by Replace(" " -> "▁"), alone or in a Sequence.
 bool prepends_space_mark(const json& normalizer)
@@ -59,13 +57,6 @@ bool space_prefix(const std::string& source, const json& root)
                              normalizer.dump(), pre.dump()));
 }
 
-std::int32_t piece_id(const std::string& source, const json& id, std::string_view piece)
-{
-    if (!id.is_number_unsigned() || id.get<std::uint64_t>() >= (1u << 24))
-        fail(source, fmt::format("token {:?} has id {}, expected a token id", piece, id.dump()));
-    return id.get<std::int32_t>();
-}
-
 void read_vocab(SpmVocab& v, const json& vocab)
 {
     if (!vocab.is_object() || vocab.empty())
@@ -73,7 +64,7 @@ void read_vocab(SpmVocab& v, const json& vocab)
     v.pieces.resize(vocab.size());
     v.types.assign(vocab.size(), TokenType::Unused);
     for (const auto& [piece, id_json] : vocab.items()) {
-        const auto id = static_cast<std::size_t>(piece_id(v.source, id_json, piece));
+        const auto id = static_cast<std::size_t>(hf::token_id(id_json, v.source, fmt::format("token {:?}", piece)));
         if (id >= v.pieces.size())
             fail(v.source, fmt::format("token {:?} has id {} but the vocabulary has {} tokens", piece, id,
                                        v.pieces.size()));
@@ -122,23 +113,15 @@ void read_merge_scores(SpmVocab& v, const json& merges)
 
 void read_added_tokens(SpmVocab& v, const json& root)
 {
-    const auto it = root.find("added_tokens");
-    if (it == root.end() || it->is_null())
-        return;
-    if (!it->is_array())
-        fail(v.source, "added_tokens is not an array");
-    for (const auto& t : *it) {
-        if (!t.is_object() || !t.contains("id") || !t.contains("content") || !t["content"].is_string())
-            fail(v.source, fmt::format("added_tokens entry {} needs an id and a content string", t.dump()));
-        const auto content = t["content"].get<std::string>();
-        const auto id = static_cast<std::size_t>(piece_id(v.source, t["id"], content));
+    for (auto& t : hf::added_tokens(root, v.source)) {
+        const auto id = static_cast<std::size_t>(t.id);
         if (id >= v.pieces.size()) {
             v.pieces.resize(id + 1);
             v.types.resize(id + 1, TokenType::Unused);
             v.scores.resize(id + 1, 0.0f);
         }
-        v.pieces[id] = content;
-        v.types[id] = t.value("special", false) ? TokenType::Control : TokenType::UserDefined;
+        v.pieces[id] = std::move(t.content);
+        v.types[id] = t.special ? TokenType::Control : TokenType::UserDefined;
     }
 }
 

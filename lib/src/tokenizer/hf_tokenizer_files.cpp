@@ -1,6 +1,7 @@
 // GPT-2 byte-level BPE from Hugging Face files: tokenizer.json, or vocab.json + merges.txt
 // (OpenAI's encoder.json + vocab.bpe hold the same contents).
 #include "tokenizer/gpt2_tokenizer.hpp"
+#include "tokenizer/hf_json.hpp"
 #include "tokenizer/hf_spm_tokenizer.hpp"
 #include "tokenizer/hf_tokenizer_config.hpp"
 #include "tokenizer/loaders.hpp"
@@ -16,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kMaxTokenId = 1 << 24; // far above any real vocabulary
 constexpr std::string_view kEndOfText = "<|endoftext|>";
 
 [[noreturn]] void fail(const std::string& source, std::string_view what)
@@ -34,12 +34,7 @@ json parse_json(const std::filesystem::path& path)
     }
 }
 
-std::int32_t token_id(const json& value, const std::string& source, std::string_view what)
-{
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 || value.get<std::int64_t>() >= kMaxTokenId)
-        fail(source, fmt::format("{} has id {}, expected a token id from 0 to {}", what, value.dump(), kMaxTokenId - 1));
-    return value.get<std::int32_t>();
-}
+using hf::token_id;
 
 // Puts `piece` at `id`, growing the tables; unassigned ids in between stay Unused.
 void assign(Gpt2Vocab& v, std::int32_t id, std::string piece, TokenType type, bool may_replace)
@@ -91,18 +86,8 @@ void read_merges_array(Gpt2Vocab& v, const json& merges)
 
 void read_added_tokens(Gpt2Vocab& v, const json& root)
 {
-    const auto it = root.find("added_tokens");
-    if (it == root.end() || it->is_null())
-        return;
-    if (!it->is_array())
-        fail(v.source, "added_tokens is not an array");
-    for (const auto& t : *it) {
-        if (!t.is_object() || !t.contains("id") || !t.contains("content") || !t["content"].is_string())
-            fail(v.source, fmt::format("added_tokens entry {} needs an id and a content string", t.dump()));
-        const bool special = t.value("special", false);
-        assign(v, token_id(t["id"], v.source, "added token"), t["content"].get<std::string>(),
-               special ? TokenType::Control : TokenType::UserDefined, true);
-    }
+    for (auto& t : hf::added_tokens(root, v.source))
+        assign(v, t.id, std::move(t.content), t.special ? TokenType::Control : TokenType::UserDefined, true);
 }
 
 // The Split patterns of the Llama 3 and Qwen2 tokenizer.json files, as written there.
@@ -111,10 +96,7 @@ constexpr std::string_view kLlama3Pattern =
 constexpr std::string_view kQwen2Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
-bool is_type(const json& j, std::string_view type)
-{
-    return j.is_object() && j.contains("type") && j["type"].is_string() && j["type"].get<std::string>() == type;
-}
+using hf::is_type;
 
 bool is_byte_level(const json& j, bool use_regex)
 {

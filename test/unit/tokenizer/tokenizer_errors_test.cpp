@@ -92,6 +92,15 @@ TEST(TokenizerErrors, BadTokenizerJson)
         write("added.json", R"({"added_tokens": 5, "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
                                 kVocab + R"(, "merges": ["a b"]}})"),
         "added_tokens is not an array");
+    const auto with_added = [&](const char* name, const std::string& entry) {
+        return write(name, R"({"added_tokens": [)" + entry + R"(], "pre_tokenizer": {"type": "ByteLevel"}, "model": {"vocab": )" +
+                               kVocab + R"(, "merges": ["a b"]}})");
+    };
+    expect_failure<FormatError>(with_added("added_noid.json", R"({"content": "<x>"})"), "needs an id and a content string");
+    expect_failure<FormatError>(with_added("added_id.json", R"({"id": -3, "content": "<x>"})"),
+                                "added token \"<x>\" has id -3");
+    expect_failure<FormatError>(with_added("added_special.json", R"({"id": 3, "content": "<x>", "special": "yes"})"),
+                                "special is not true or false");
 }
 
 // The same files minus one detail load: the failures above come from what was broken.
