@@ -139,13 +139,10 @@ HfConfig gpt2_config(const Keys& k)
     return h;
 }
 
-// LlamaConfig's keys and defaults (transformers): silu MLP, RMSNorm eps 1e-6, rope_theta 1e4,
-// untied output. HF checkpoints rotate head halves, unlike GGUF's permuted q/k.
-HfConfig llama_config(const Keys& k)
+// The shape keys Llama, Qwen2 and Phi configs share (transformers' names), and their rope:
+// theta 1e4 by default, head halves rotated (HF checkpoints are not GGUF's permuted q/k).
+void read_rotary_shape(const Keys& k, ModelConfig& c)
 {
-    HfConfig h;
-    ModelConfig& c = h.config;
-    c.arch = Arch::Llama;
     c.n_embd = k.count("hidden_size");
     c.n_layer = k.count("num_hidden_layers");
     c.n_head = k.count("num_attention_heads");
@@ -153,9 +150,18 @@ HfConfig llama_config(const Keys& k)
     c.n_ff = k.count("intermediate_size");
     c.n_ctx_train = k.count("max_position_embeddings");
     c.n_vocab = k.count("vocab_size");
-    c.norm_eps = k.positive("rms_norm_eps", 1e-6);
     c.rope_freq_base = k.positive("rope_theta", 10000.0);
     c.rope_style = RopeStyle::Halves;
+}
+
+// LlamaConfig's keys and defaults (transformers): silu MLP, RMSNorm eps 1e-6, untied output.
+HfConfig llama_config(const Keys& k)
+{
+    HfConfig h;
+    ModelConfig& c = h.config;
+    c.arch = Arch::Llama;
+    read_rotary_shape(k, c);
+    c.norm_eps = k.positive("rms_norm_eps", 1e-6);
     if (const auto act = k.text("hidden_act", "silu"); act != "silu")
         k.fail(fmt::format("key hidden_act is {}; only silu is supported", printable(act)));
     if (k.flag("attention_bias", false) || k.flag("mlp_bias", false))
@@ -184,16 +190,8 @@ HfConfig phi_config(const Keys& k)
     HfConfig h;
     ModelConfig& c = h.config;
     c.arch = Arch::Phi2;
-    c.n_embd = k.count("hidden_size");
-    c.n_layer = k.count("num_hidden_layers");
-    c.n_head = k.count("num_attention_heads");
-    c.n_head_kv = k.opt_count("num_key_value_heads").value_or(c.n_head);
-    c.n_ff = k.count("intermediate_size");
-    c.n_ctx_train = k.count("max_position_embeddings");
-    c.n_vocab = k.count("vocab_size");
+    read_rotary_shape(k, c);
     c.norm_eps = k.positive("layer_norm_eps", 1e-5);
-    c.rope_freq_base = k.positive("rope_theta", 10000.0);
-    c.rope_style = RopeStyle::Halves;
     const auto act = k.text("hidden_act", "gelu_new");
     if (act != "gelu_new" && act != "gelu_pytorch_tanh")
         k.fail(fmt::format("key hidden_act is {}; only gelu_new and gelu_pytorch_tanh are supported", printable(act)));
