@@ -1,5 +1,5 @@
-// How every asynchronous operation of the API completes (async_load, async_plan,
-// async_generate): the library's type-erased work calls a std::function once, which hands the
+// How every asynchronous operation completes (async_load, async_plan, async_generate, and the
+// library's own exec::async_compute): the library's type-erased work calls a std::function once, which hands the
 // result to the caller's handler through the handler's associated executor (default: the
 // model's io_context) and associated allocator, with a work guard keeping that executor busy
 // until then. Cancellation slots are read by each operation itself (see its documentation).
@@ -22,10 +22,10 @@ struct Completion;
 
 template <typename... Args>
 struct Completion<void(Args...)> {
-    template <typename Handler>
-    static std::function<void(Args...)> make(Handler handler, asio::io_context& io)
+    template <typename Handler, typename Executor>
+    static std::function<void(Args...)> make(Handler handler, const Executor& fallback)
     {
-        auto work = asio::make_work_guard(asio::get_associated_executor(handler, io.get_executor()));
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler, fallback));
         auto h = std::make_shared<Handler>(std::move(handler));
         return [h, work](Args... args) mutable {
             auto ex = work.get_executor();
@@ -43,7 +43,14 @@ struct Completion<void(Args...)> {
 template <typename Signature, typename Handler>
 std::function<Signature> completion(Handler handler, asio::io_context& io)
 {
-    return Completion<Signature>::make(std::move(handler), io);
+    return Completion<Signature>::make(std::move(handler), io.get_executor());
+}
+
+/// The same with another default executor (the library's internal operations).
+template <typename Signature, typename Handler, typename Executor>
+std::function<Signature> completion(Handler handler, const Executor& fallback)
+{
+    return Completion<Signature>::make(std::move(handler), fallback);
 }
 
 } // namespace edge_rt::detail

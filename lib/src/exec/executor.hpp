@@ -4,6 +4,7 @@
 // never blocks on compute and I/O completions keep flowing while kernels run.
 #pragma once
 
+#include "edge_rt/operation.hpp"
 #include "exec/pool_parallel.hpp"
 
 #include <asio/any_io_executor.hpp>
@@ -15,6 +16,7 @@
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <asio/system_executor.hpp>
 #include <asio/thread_pool.hpp>
 #include <chrono>
 #include <exception>
@@ -66,11 +68,13 @@ template <typename Fn, typename CompletionToken>
 auto async_compute(ComputePool& pool, Fn fn, CompletionToken&& token)
 {
     using R = std::invoke_result_t<Fn&>;
-    return asio::async_initiate<CompletionToken, typename detail::compute_signature<R>::type>(
+    using Signature = typename detail::compute_signature<R>::type;
+    return asio::async_initiate<CompletionToken, Signature>(
         [&pool](auto handler, Fn f) {
-            auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-            asio::post(pool.executor(), [h = std::move(handler), f = std::move(f),
-                                         work = std::move(work)]() mutable {
+            // Completes like every public operation: through the handler's executor and
+            // allocator, with a work guard on that executor while the kernel runs.
+            auto done = edge_rt::detail::completion<Signature>(std::move(handler), asio::system_executor());
+            asio::post(pool.executor(), [done = std::move(done), f = std::move(f)]() mutable {
                 std::exception_ptr error;
                 if constexpr (std::is_void_v<R>) {
                     try {
@@ -78,8 +82,7 @@ auto async_compute(ComputePool& pool, Fn fn, CompletionToken&& token)
                     } catch (...) {
                         error = std::current_exception();
                     }
-                    auto ex = work.get_executor();
-                    asio::post(ex, [h = std::move(h), error]() mutable { std::move(h)(error); });
+                    done(error);
                 } else {
                     std::optional<R> result;
                     try {
@@ -87,10 +90,7 @@ auto async_compute(ComputePool& pool, Fn fn, CompletionToken&& token)
                     } catch (...) {
                         error = std::current_exception();
                     }
-                    auto ex = work.get_executor();
-                    asio::post(ex, [h = std::move(h), error, r = std::move(result)]() mutable {
-                        std::move(h)(error, r ? std::move(*r) : R{});
-                    });
+                    done(error, result ? std::move(*result) : R{});
                 }
             });
         },
