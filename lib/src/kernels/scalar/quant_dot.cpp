@@ -40,42 +40,48 @@ int q5(const std::byte* qh, const std::byte* qs, std::size_t i)
     return static_cast<int>(nibble(qs, i) | (((u32(qh) >> i) & 1u) << 4));
 }
 
-void decode_int(DType t, const std::byte* w, IntBlock& b)
+// The 32-value formats; false for a 256-value one.
+bool decode_small(DType t, const std::byte* w, IntBlock& b)
 {
     switch (t) {
     case DType::Q8_0:
         one_scale(b, f16_at(w), 0.0f);
         for (std::size_t i = 0; i < 32; ++i)
             b.q[i] = static_cast<std::int8_t>(u8(w + 2 + i));
-        return;
+        return true;
     case DType::Q4_0:
         one_scale(b, f16_at(w), 0.0f);
         for (std::size_t i = 0; i < 32; ++i)
             b.q[i] = static_cast<std::int8_t>(static_cast<int>(nibble(w + 2, i)) - 8);
-        return;
+        return true;
     case DType::Q4_1:
         one_scale(b, f16_at(w), f16_at(w + 2));
         for (std::size_t i = 0; i < 32; ++i)
             b.q[i] = static_cast<std::int8_t>(nibble(w + 4, i));
-        return;
+        return true;
     case DType::Q5_0:
         one_scale(b, f16_at(w), 0.0f);
         for (std::size_t i = 0; i < 32; ++i)
             b.q[i] = static_cast<std::int8_t>(q5(w + 2, w + 6, i) - 16);
-        return;
+        return true;
     case DType::Q5_1:
         one_scale(b, f16_at(w), f16_at(w + 2));
         for (std::size_t i = 0; i < 32; ++i)
             b.q[i] = static_cast<std::int8_t>(q5(w + 4, w + 8, i));
-        return;
+        return true;
     case DType::IQ4_NL:
         one_scale(b, f16_at(w), 0.0f);
         for (std::size_t i = 0; i < 32; ++i)
             b.q[i] = kIq4Grid[nibble(w + 2, i)];
-        return;
+        return true;
     default:
-        break;
+        return false;
     }
+}
+
+// The 256-value super-block formats.
+void decode_super(DType t, const std::byte* w, IntBlock& b)
+{
     b.elems = kSuperBlock;
     b.dmin = 0.0f;
     for (int& m : b.min)
@@ -135,6 +141,12 @@ void decode_int(DType t, const std::byte* w, IntBlock& b)
         throw std::invalid_argument("quantised dot: no integer form for tensor type " +
                                     dtype_name(static_cast<std::uint32_t>(t)));
     }
+}
+
+void decode_int(DType t, const std::byte* w, IntBlock& b)
+{
+    if (!decode_small(t, w, b))
+        decode_super(t, w, b);
 }
 
 // sum over sub-blocks of scale * (codes . activation q): exact in 64-bit integers.
