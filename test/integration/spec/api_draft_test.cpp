@@ -5,6 +5,7 @@
 
 #include "env.hpp"
 #include "model_data.hpp"
+#include "streaming/streaming_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -89,7 +90,7 @@ TEST_F(ApiDraft, RefusesADifferentVocabulary)
 {
     RuntimeConfig config;
     config.ctx_size = 64;
-    const auto draft = test_data("gpt2-tiny-random-f32");
+    const auto draft = wide_vocab_model(); // a synthetic Llama with 4096 tokens
     config.draft_model_path = draft.string();
     try {
         load_blocking(io, bundled_model(), config);

@@ -2,6 +2,7 @@
 // the speculation report in --json and on stderr, and the command-line errors.
 #include "env.hpp"
 #include "model_data.hpp"
+#include "streaming/streaming_support.hpp"
 #include "process.hpp"
 
 #include <gtest/gtest.h>
@@ -52,7 +53,7 @@ TEST(RunSpeculative, ReportsOnStderr)
 
 TEST(RunSpeculative, CommandLineErrors)
 {
-    const auto gpt2 = test_data("gpt2-tiny-random-f32").string();
+    const auto gpt2 = wide_vocab_model().string(); // a synthetic Llama with 4096 tokens
     const auto mismatch = run_cli({"run", "-p", "Once", "-n", "4", "--draft-model", gpt2});
     EXPECT_EQ(mismatch.exit_code, 2) << mismatch.err; // a ConfigError: the command line was wrong
     EXPECT_NE(mismatch.err.find(gpt2), std::string::npos) << mismatch.err;
