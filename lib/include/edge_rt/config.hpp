@@ -86,6 +86,37 @@ struct RuntimeConfig {
     std::string tokenizer_path{};
     /// The resource monitor.
     MonitorConfig monitor{};
+    /// Speculative decoding's draft model (`--draft-model`): a small model with the same
+    /// vocabulary, loaded fully resident next to this one. Its bytes (weights, KV cache,
+    /// activations) are charged to budget_bytes: the target model plans with what is left.
+    /// Empty = none.
+    std::string draft_model_path{};
+    /// Draft tokens a verify pass carries at most (`--draft-max`); 0 = 8. With a draft model,
+    /// logits for draft_max + 1 rows are planned for (otherwise they are charged when a
+    /// speculative generation starts).
+    std::size_t draft_max = 0;
+};
+
+/// Where speculative decoding's guesses come from (`--lookup`, `--draft-model`).
+enum class DraftKind {
+    None,   ///< plain decoding: one token per forward pass
+    Lookup, ///< prompt lookup: the tokens that followed the context's last n-gram earlier in it
+    Model,  ///< the draft model loaded with RuntimeConfig::draft_model_path
+};
+
+/// Speculative decoding for one generation: a draft guesses up to k tokens, one pass of the
+/// model verifies them all (each streamed weight group read once for the batch), the KV cache
+/// keeps what was accepted. Greedy output is exactly plain greedy decoding's; sampled output
+/// has the same distribution (the standard accept/reject rule).
+struct SpeculationConfig {
+    /// The draft.
+    DraftKind draft = DraftKind::None;
+    /// Prompt lookup: the longest n-gram tried (down to 1).
+    std::size_t lookup_ngram = 3;
+    /// k at most for this generation; 0 = RuntimeConfig::draft_max. The plan's cost model
+    /// lowers it so a verify pass stays bound by its reads, and k shrinks while the model
+    /// rejects most guesses.
+    std::size_t max_draft = 0;
 };
 
 /// Token sampling (`--temp`, `--top-k`, `--top-p`, `--repeat-penalty`, `--repeat-last-n`, `--seed`).

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace edge_rt {
 
@@ -23,6 +24,30 @@ struct TokenMetrics {
     double pass_stall_ms = 0;
     /// Weight bytes that pass read.
     std::uint64_t pass_bytes_read = 0;
+};
+
+/// What speculative decoding did in one generation.
+struct SpeculationMetrics {
+    /// "lookup", "draft-model", or empty (none).
+    std::string draft;
+    /// Draft tokens a pass could carry at the start: the plan's I/O-bound k.
+    std::size_t max_draft = 0;
+    /// Decode passes (each verifies the last token and the draft's guesses).
+    std::size_t passes = 0;
+    /// Draft tokens verified.
+    std::size_t draft_tokens = 0;
+    /// Of those, accepted.
+    std::size_t accepted_tokens = 0;
+    /// Tokens each decode pass settled: (accepted + passes) / passes (1 without a draft).
+    double tokens_per_pass() const
+    {
+        return passes ? static_cast<double>(accepted_tokens + passes) / static_cast<double>(passes) : 0.0;
+    }
+    /// accepted / draft tokens (0 when nothing was drafted).
+    double acceptance_rate() const
+    {
+        return draft_tokens ? static_cast<double>(accepted_tokens) / static_cast<double>(draft_tokens) : 0.0;
+    }
 };
 
 /// A loaded model's counters: load, budget, and every forward pass of every session so far.
@@ -60,6 +85,9 @@ struct ModelMetrics {
     unsigned prefetch_depth = 0;
     /// Compute threads the kernels may use now (the monitor lowers it when hot).
     unsigned active_threads = 0;
+    /// Of budget_bytes, the draft model's share (RuntimeConfig::draft_model_path; 0 = none);
+    /// budget_used_bytes and budget_peak_bytes include what it charged.
+    std::uint64_t draft_budget_bytes = 0;
     /// Sessions open over the model now.
     std::size_t sessions = 0;
     /// Generations running now (passes are serialised: at most one is computing).

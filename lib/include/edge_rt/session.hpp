@@ -58,6 +58,9 @@ struct GenerateRequest {
     /// Called once on the io_context thread when the prompt was checked, before it runs, with
     /// its ids and its decoded text (empty without a tokenizer). Optional.
     std::function<void(std::span<const std::int32_t> ids, std::string_view text)> on_prompt{};
+    /// Speculative decoding (none by default). Tokens still reach the handler one at a time,
+    /// in order, once accepted.
+    SpeculationConfig speculation{};
 };
 
 /// A generated token as it arrives.
@@ -92,15 +95,18 @@ struct GenerateResult {
     std::string error;
     /// Wall time of the prompt's forward pass(es).
     double prefill_ms = 0;
-    /// Wall time of the single-token passes.
+    /// Wall time of the decode passes.
     double decode_ms = 0;
-    /// Tokens of the prompt's pass(es), and single-token passes run.
+    /// Tokens of the prompt's pass(es), and tokens the decode passes added to the context
+    /// (without speculation: one per pass).
     std::size_t prefill_tokens = 0;
     std::size_t decode_tokens = 0;
     /// Time in the sampler.
     double sample_ms = 0;
     /// Per generated token: wall time from the previous one (the first: from the start).
     std::vector<double> token_ms{};
+    /// Speculative decoding's counts (all zero without a draft but `passes`).
+    SpeculationMetrics speculation{};
 };
 
 /// Error codes of async_generate besides asio::error::operation_aborted.

@@ -43,6 +43,8 @@ void validate(const RuntimeConfig& c)
     to_internal(c.io_backend);
 }
 
+std::size_t draft_max(const RuntimeConfig& c) { return c.draft_max ? c.draft_max : 8; }
+
 runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& io)
 {
     validate(c);
@@ -57,6 +59,8 @@ runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& 
     e.n_ctx = c.ctx_size;
     e.max_batch = c.max_batch;
     e.io = &io;
+    if (!c.draft_model_path.empty()) // the verify pass's logits, planned with the rest
+        e.logit_rows = draft_max(c) + 1;
     return e;
 }
 

@@ -18,6 +18,8 @@ io::IoBackend to_internal(IoBackend b);
 
 /// Throws ConfigError naming the field for a value the runtime cannot use.
 void validate(const RuntimeConfig& c);
+/// Draft tokens a verify pass carries at most: RuntimeConfig::draft_max, or 8.
+std::size_t draft_max(const RuntimeConfig& c);
 /// The engine's options for `c` (validated), running on the caller's `io`.
 runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& io);
 monitor::PolicyConfig policy_config(const MonitorConfig& m);

@@ -5,6 +5,8 @@
 #include "api/state.hpp"
 
 #include "runtime/generate.hpp"
+#include "runtime/lookup_draft.hpp"
+#include "runtime/model_draft.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
@@ -33,9 +35,11 @@ struct Op {
     GenerateRequest request;
     TokenHandler on_token;
     exec::StopSource stop;
+    std::unique_ptr<runtime::Draft> draft; // speculative decoding's, when the request asks for one
     runtime::Generation out;
     std::vector<std::int32_t> prompt;
     std::string error; // the failure's message (stop = Error)
+    std::size_t max_draft = 0; // the k speculation started with
 };
 
 Model::State& model_of(Op& op) { return *op.session->model.state(); }
@@ -74,7 +78,29 @@ runtime::GenerateOptions loop_options(Op& op)
     o.tokenizer = m.tokenizer.get();
     o.lock = &m.lock;
     o.stop = &op.stop;
+    if (op.draft) {
+        const auto& s = op.request.speculation;
+        const auto& e = *m.engine;
+        o.speculation = {op.draft.get(),
+                         plan::io_bound_draft_length(e.plan(), e.plan_request().cost, s.max_draft ? s.max_draft : m.draft_max)};
+    }
     return o;
+}
+
+// The request's draft: prompt lookup, or the model's draft model (refused when it has none).
+std::unique_ptr<runtime::Draft> make_draft(Op& op)
+{
+    const auto& s = op.request.speculation;
+    switch (s.draft) {
+    case DraftKind::None: return nullptr;
+    case DraftKind::Lookup: return std::make_unique<runtime::LookupDraft>(s.lookup_ngram);
+    case DraftKind::Model:
+        if (!op.session->draft)
+            throw ConfigError("speculation with the draft model: the model was loaded without one "
+                              "(RuntimeConfig::draft_model_path)");
+        return std::make_unique<runtime::ModelDraft>(*op.session->draft, api::sampler_config(op.request.sampling));
+    }
+    throw ConfigError("speculation: unknown draft kind");
 }
 
 TokenMetrics token_metrics(const runtime::Engine& e, std::size_t index, double ms)
@@ -96,7 +122,9 @@ asio::awaitable<void> run(Op& op)
         sinks.on_token = [&op, &m](const runtime::GeneratedToken& t) {
             op.on_token({t.id, t.text, token_metrics(*m.engine, t.index, t.ms), t.logits});
         };
+    op.draft = make_draft(op);
     const auto options = loop_options(op);
+    op.max_draft = options.speculation.max_draft;
     co_await runtime::run_generation(session, op.prompt, options, sinks, op.out);
 }
 
@@ -126,6 +154,8 @@ GenerateResult public_result(Op& op)
     r.decode_tokens = out.stats.decode_tokens;
     r.sample_ms = out.stats.sample_ms;
     r.token_ms = std::move(out.stats.token_ms);
+    const auto& spec = out.stats.speculation;
+    r.speculation = {op.draft ? op.draft->name() : "", op.max_draft, spec.passes, spec.drafted, spec.accepted};
     if (!op.error.empty()) {
         r.stop = StopReason::Error;
         r.error = op.error;

@@ -6,11 +6,13 @@
 
 #include "exec/executor.hpp"
 #include "model/model_config.hpp"
+#include "model/model_source.hpp"
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 #include <filesystem>
+#include <fmt/format.h>
 
 namespace edge_rt {
 namespace api {
@@ -33,11 +35,64 @@ void open_tokenizer(Model::State& state, const std::string& override_path)
     }
 }
 
+// Speculative decoding's draft model, fully resident for `n_ctx` tokens: first planned without
+// a limit to learn what that takes, then loaded with exactly that as its share of the budget.
+// Throws BudgetError when that share leaves nothing for the target.
+std::unique_ptr<runtime::Engine> open_draft(asio::io_context& io, const RuntimeConfig& config, std::size_t n_ctx)
+{
+    auto options = engine_options(config, io);
+    options.budget = 0;
+    options.n_ctx = n_ctx;
+    options.logit_rows = 1;
+    options.strategy = plan::Strategy::SpeculativePrefetch;
+    auto source = model::open_model(config.draft_model_path);
+    const std::uint64_t share = runtime::Engine(source, options).plan().predicted_peak; // no reads yet
+    if (config.budget_bytes && share >= config.budget_bytes)
+        throw BudgetError(fmt::format("{}: the draft model needs {} bytes resident, the whole budget is {} bytes",
+                                      config.draft_model_path, share, config.budget_bytes));
+    options.budget = share;
+    return std::make_unique<runtime::Engine>(std::move(source), options);
+}
+
+// Draft and target must speak the same vocabulary: the same size and, when both files carry
+// a tokenizer, the same bytes for every id.
+void check_vocabularies(const Model::State& state, const std::string& path, const std::string& draft_path)
+{
+    const auto& target = state.engine->config();
+    const auto& draft = state.draft->config();
+    if (target.n_vocab != draft.n_vocab)
+        throw ConfigError(fmt::format("the draft model {} has a vocabulary of {} tokens, the model {} one of {}: they must match",
+                                      draft_path, draft.n_vocab, path, target.n_vocab));
+    std::unique_ptr<model::Tokenizer> draft_tokenizer;
+    try {
+        draft_tokenizer = model::model_tokenizer(state.draft->source().gguf, state.draft->source().path);
+    } catch (const Error&) {
+        return; // no tokenizer to compare: the sizes match
+    }
+    if (!state.tokenizer)
+        return;
+    for (std::int32_t id = 0; id < static_cast<std::int32_t>(target.n_vocab); ++id)
+        if (state.tokenizer->token_bytes(id) != draft_tokenizer->token_bytes(id))
+            throw ConfigError(fmt::format("the draft model {} and the model {} have different vocabularies "
+                                          "(token {} differs): they must match",
+                                          draft_path, path, id));
+}
+
 // Loader-thread part: everything but the resident reads.
 std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string& path, const RuntimeConfig& config)
 {
     auto state = std::make_unique<Model::State>(io);
-    state->engine = std::make_unique<runtime::Engine>(std::filesystem::path(path), engine_options(config, io));
+    auto options = engine_options(config, io);
+    state->draft_max = draft_max(config);
+    if (!config.draft_model_path.empty()) {
+        auto source = model::open_model(path);
+        state->draft = open_draft(io, config, runtime::checked_context_length(source.config, config.ctx_size, path));
+        if (options.budget)
+            options.budget -= state->draft->budget_bytes(); // the draft's share, charged first
+        state->engine = std::make_unique<runtime::Engine>(std::move(source), options);
+    } else {
+        state->engine = std::make_unique<runtime::Engine>(std::filesystem::path(path), options);
+    }
     const auto& e = *state->engine;
     const auto& src = e.source();
     open_tokenizer(*state, config.tokenizer_path);
@@ -57,6 +112,8 @@ std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string
     info.direct_io = e.reader().direct_io();
     info.threads = e.options().threads;
     state->plan = plan_info(e.plan(), e.n_ctx());
+    if (state->draft)
+        check_vocabularies(*state, path, config.draft_model_path);
     return state;
 }
 
@@ -80,6 +137,8 @@ asio::awaitable<Model> load(asio::io_context& io, std::string path, RuntimeConfi
         *loader, [&io, &path, &config] { return open_state(io, path, config); }, asio::use_awaitable);
     loader.reset();
     co_await state->engine->load_resident();
+    if (state->draft)
+        co_await state->draft->load_resident();
     make_monitor(*state, config.monitor);
     co_return make_model(std::move(state));
 }
@@ -96,6 +155,8 @@ Model make_model(std::unique_ptr<Model::State> state)
             [owned = std::unique_ptr<Model::State>(s)]() -> asio::awaitable<void> {
                 owned->monitor.reset();
                 co_await owned->engine->shutdown();
+                if (owned->draft)
+                    co_await owned->draft->shutdown();
             },
             asio::detached);
     };
@@ -128,6 +189,12 @@ ModelMetrics Model::metrics() const
     m.budget_bytes = e.budget_bytes();
     m.budget_used_bytes = e.budget().current();
     m.budget_peak_bytes = e.budget().peak();
+    if (const auto* d = state_->draft.get()) { // its share is charged beside the target's
+        m.draft_budget_bytes = d->budget_bytes();
+        m.budget_bytes += d->budget_bytes();
+        m.budget_used_bytes += d->budget().current();
+        m.budget_peak_bytes += d->budget().peak();
+    }
     m.passes = t.passes;
     m.wall_ms = t.wall_ms;
     m.compute_ms = t.compute_ms;

@@ -9,6 +9,7 @@
 #include "runtime/engine.hpp"
 #include "runtime/conversation.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -19,6 +20,10 @@ struct Model::State {
 
     asio::io_context& io;
     std::unique_ptr<runtime::Engine> engine;
+    // Speculative decoding's draft model (RuntimeConfig::draft_model_path), fully resident under
+    // its own share of the budget; null = none.
+    std::unique_ptr<runtime::Engine> draft;
+    std::size_t draft_max = 8; // RuntimeConfig::draft_max (or 8)
     std::unique_ptr<model::Tokenizer> tokenizer; // null: the model has none (ids only)
     std::optional<std::int32_t> bos, eos;
     ModelInfo info;
@@ -33,6 +38,9 @@ struct Session::State {
     State(Model m, std::size_t ctx_size)
         : model(std::move(m)), session(*model.state()->engine, {.n_ctx = ctx_size})
     {
+        // The draft follows the same context; its KV cache is charged to the draft's share.
+        if (auto& d = model.state()->draft)
+            draft.emplace(*d, runtime::ConversationOptions{.n_ctx = std::min(session.n_ctx(), d->n_ctx())});
         ++model.state()->sessions;
     }
     ~State() { --model.state()->sessions; }
@@ -41,6 +49,7 @@ struct Session::State {
 
     Model model;
     runtime::Conversation session;
+    std::optional<runtime::Conversation> draft; // when the model has a draft model
     bool busy = false;
 };
 

@@ -75,4 +75,12 @@ std::uint64_t minimum_budget(const PlanRequest& request);
 /// Plans `request`. Throws BudgetError naming the budget and the minimum when it is too small.
 ExecutionPlan make_plan(const PlanRequest& request);
 
+/// Speculative decoding: how many draft tokens one verify pass should carry, at most
+/// `max_draft`. A pass over k+1 tokens reads the streamed groups once, so it costs the same as a
+/// one-token pass while the compute of k+1 tokens still fits under the read time; k is the
+/// largest with (k+1) x compute per token <= read time per pass (at least 1). A fully resident
+/// plan has no read time to fill: there a pass is bound by reading the weights from memory,
+/// which the batch also does once, so `max_draft` it is.
+std::size_t io_bound_draft_length(const ExecutionPlan& plan, const CostModel& cost, std::size_t max_draft);
+
 } // namespace edge_rt::plan

@@ -3,6 +3,7 @@
 #include "edge_rt/error.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <fmt/format.h>
 
 namespace edge_rt::runtime {
@@ -35,6 +36,18 @@ void Conversation::size_logits(std::size_t rows)
         std::vector<float>(n).swap(logits_);
     }
     logits_.resize(n);
+}
+
+void Conversation::rewind(std::size_t position)
+{
+    if (position > pos_)
+        throw std::logic_error(fmt::format("cannot rewind to position {}: only {} tokens were run", position, pos_));
+    pos_ = position;
+}
+
+void Conversation::reserve_logit_rows(std::size_t rows)
+{
+    size_logits(std::max(rows, std::size_t{1})); // forward() resizes within this capacity
 }
 
 // The one check of tokens against the vocabulary and the context: every prompt and every

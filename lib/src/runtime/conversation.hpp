@@ -46,6 +46,13 @@ public:
 
     /// Forgets every position (the cache is overwritten as the new sequence grows).
     void reset() { pos_ = 0; }
+    /// Keeps the first `position` tokens and forgets the rest: after a speculative pass, the
+    /// rejected draft tokens' KV entries are simply overwritten by what runs next. Throws
+    /// std::logic_error for a position past position().
+    void rewind(std::size_t position);
+    /// Makes room for `rows` rows of logits (forward with all_logits over that many tokens),
+    /// charged to the budget now: BudgetError here rather than in the middle of a generation.
+    void reserve_logit_rows(std::size_t rows);
 
     Engine& engine() { return engine_; }
     /// Bytes the session holds: KV cache, activations and logits.

@@ -1,6 +1,7 @@
 #include "runtime/generate.hpp"
 
 #include "runtime/clock.hpp"
+#include "runtime/verify.hpp"
 
 #include <fmt/format.h>
 
@@ -15,6 +16,8 @@ struct Run {
     Generation& out;
     std::optional<model::StreamingDecoder> decoder;
     exec::StopSource never; // the stop source of a generation that cannot be stopped
+    Proposal proposal;                // the draft's guesses of the current pass
+    std::vector<std::int32_t> tokens; // the current pass's tokens: the last one and the guesses
 };
 
 // Holds the pass lock (when there is one) for the scope of one pass.
@@ -30,23 +33,75 @@ struct Turn {
     }
 };
 
-// A token boundary, then one forward pass: under the pass lock when there is one, after the
-// monitor's limits were applied (no pass of this engine runs meanwhile). Throws Cancelled
-// when the generation's stop was requested before or during the pass.
-asio::awaitable<std::span<const float>> pass(Run& run, std::span<const std::int32_t> tokens)
+// A token boundary: the pass lock (when there is one) is taken, then the monitor's limits are
+// applied (no pass of this engine runs meanwhile). Throws Cancelled when the generation's stop
+// was requested before its turn came.
+asio::awaitable<void> wait_turn(Run& run, exec::StopSource& stop)
 {
-    const auto& o = run.options;
-    exec::StopSource& stop = o.stop ? *o.stop : run.never;
-    if (o.lock && !co_await o.lock->acquire(stop))
+    if (run.options.lock == nullptr)
+        co_return;
+    const bool turn = co_await run.options.lock->acquire(stop);
+    if (!turn)
         throw Cancelled("generation stopped while waiting for its turn");
-    const Turn turn{o.lock}; // released when the pass ends, by an exception too
+}
+
+asio::awaitable<void> start_pass(Run& run, exec::StopSource& stop)
+{
     if (stop.requested())
         throw Cancelled("generation stopped on request");
-    if (o.monitor) {
-        const auto limits = o.monitor->limits();
+    if (run.options.monitor) {
+        const auto limits = run.options.monitor->limits();
         co_await run.session.engine().apply_limits(limits.prefetch_depth, limits.threads);
     }
+}
+
+exec::StopSource& stop_of(Run& run) { return run.options.stop ? *run.options.stop : run.never; }
+
+// One forward pass in its turn: the prompt (logits of its last token only).
+asio::awaitable<std::span<const float>> pass(Run& run, std::span<const std::int32_t> tokens)
+{
+    exec::StopSource& stop = stop_of(run);
+    co_await wait_turn(run, stop);
+    const Turn turn{run.options.lock}; // released when the pass ends, by an exception too
+    co_await start_pass(run, stop);
     co_return co_await run.session.forward_async(tokens, false, &stop.flag());
+}
+
+// One decode pass in its turn: `history`'s last token, and after it whatever the draft guesses
+// (up to k tokens, as many as the context has room for), all verified at once. The KV cache
+// keeps the last token and the accepted guesses; `settled` receives the tokens the pass decided
+// (the accepted guesses and the token after them), `rows` the logits they came from.
+asio::awaitable<void> decode_pass(Run& run, TokenSampler& sampler, DraftLength& k, std::span<const std::int32_t> history,
+                                  std::vector<Settled>& settled, std::span<const float>& rows)
+{
+    auto& session = run.session;
+    auto& spec = run.out.stats.speculation;
+    exec::StopSource& stop = stop_of(run);
+    co_await wait_turn(run, stop);
+    const Turn turn{run.options.lock};
+    co_await start_pass(run, stop);
+    Proposal& proposal = run.proposal;
+    proposal.clear();
+    const std::size_t room = session.n_ctx() - session.position() - 1; // after the last token
+    if (run.options.speculation.draft && room > 0)
+        co_await run.options.speculation.draft->propose(history, std::min(k.current(), room), proposal, &stop.flag());
+    run.tokens.assign(1, history.back());
+    run.tokens.insert(run.tokens.end(), proposal.tokens.begin(), proposal.tokens.end());
+    const std::size_t pos0 = session.position();
+    const auto decode_start = Clock::now();
+    rows = co_await session.forward_async(run.tokens, !proposal.tokens.empty(), &stop.flag());
+    run.out.stats.decode_ms += ms_between(decode_start, Clock::now());
+    const auto sample_start = Clock::now();
+    settled.clear();
+    const std::size_t accepted =
+        verify(rows, session.engine().config().n_vocab, proposal, sampler, history, settled);
+    run.out.stats.sample_ms += ms_between(sample_start, Clock::now());
+    session.rewind(pos0 + 1 + accepted); // the rejected guesses' KV entries are overwritten later
+    run.out.stats.decode_tokens += 1 + accepted;
+    ++spec.passes;
+    spec.drafted += proposal.tokens.size();
+    spec.accepted += accepted;
+    k.update(proposal.tokens.size(), accepted);
 }
 
 std::string piece_of(Run& run, std::int32_t id)
@@ -54,52 +109,63 @@ std::string piece_of(Run& run, std::int32_t id)
     return run.decoder ? run.decoder->push(id) : fmt::format("{} ", id);
 }
 
-// Prefill, then sample / report / decode until a stop condition; Cancelled propagates.
+// Prefill, then report / decode until a stop condition; Cancelled propagates. Each decode pass
+// settles one token, or several when a draft's guesses were accepted: they are reported one at
+// a time, in order, exactly as if each had come from a pass of its own.
 asio::awaitable<void> loop(Run& run, std::span<const std::int32_t> prompt)
 {
     auto& out = run.out;
     auto& stats = out.stats;
     auto& session = run.session;
     const auto& o = run.options;
+    const std::size_t n_vocab = session.engine().config().n_vocab;
     TokenSampler sampler(o.sampler);
+    DraftLength k(o.speculation.draft ? o.speculation.max_draft : 0);
+    if (k.current() > 0)
+        session.reserve_logit_rows(k.current() + 1); // BudgetError now, not mid-generation
     std::vector<std::int32_t> history(prompt.begin(), prompt.end());
 
     auto last = Clock::now();
-    auto logits = co_await pass(run, prompt);
+    auto rows = co_await pass(run, prompt);
     auto now = Clock::now();
     stats.prefill_tokens = prompt.size();
     stats.prefill_ms = ms_between(last, now);
+    if (o.max_tokens == 0) {
+        out.stop = Ending::MaxTokens;
+        co_return;
+    }
+    std::vector<Settled> settled;
+    const auto sample_start = Clock::now();
+    settled.push_back({sampler.sample(rows, history), 0});
+    stats.sample_ms += ms_between(sample_start, Clock::now());
 
-    while (out.generated.size() < o.max_tokens) {
-        const auto sample_start = Clock::now();
-        const std::int32_t id = sampler.sample(logits, history);
-        now = Clock::now();
-        stats.sample_ms += ms_between(sample_start, now);
-        const double ms = ms_between(last, now);
-        stats.token_ms.push_back(ms);
-        last = now;
-        out.generated.push_back(id);
-        history.push_back(id);
-        const std::string piece = piece_of(run, id);
-        out.text += piece;
-        if (run.sinks.on_token)
-            run.sinks.on_token({id, out.generated.size() - 1, piece, logits, ms});
-        if (o.eos && id == *o.eos) {
-            out.stop = Ending::Eos;
-            co_return;
+    for (;;) {
+        for (const auto& t : settled) {
+            now = Clock::now();
+            const double ms = ms_between(last, now);
+            stats.token_ms.push_back(ms);
+            last = now;
+            out.generated.push_back(t.id);
+            history.push_back(t.id);
+            const std::string piece = piece_of(run, t.id);
+            out.text += piece;
+            if (run.sinks.on_token)
+                run.sinks.on_token({t.id, out.generated.size() - 1, piece, rows.subspan(t.row * n_vocab, n_vocab), ms});
+            if (o.eos && t.id == *o.eos) {
+                out.stop = Ending::Eos;
+                co_return;
+            }
+            if (out.generated.size() == o.max_tokens) {
+                out.stop = Ending::MaxTokens;
+                co_return;
+            }
         }
-        if (out.generated.size() == o.max_tokens)
-            break;
         if (session.position() >= session.n_ctx()) {
             out.stop = Ending::ContextFull;
             co_return;
         }
-        const auto decode_start = Clock::now();
-        logits = co_await pass(run, std::span<const std::int32_t>(&id, 1));
-        stats.decode_ms += ms_between(decode_start, Clock::now());
-        ++stats.decode_tokens;
+        co_await decode_pass(run, sampler, k, history, settled, rows);
     }
-    out.stop = Ending::MaxTokens;
 }
 
 } // namespace
@@ -108,7 +174,7 @@ asio::awaitable<void> run_generation(Conversation& session, std::span<const std:
                                      const GenerateOptions& options, const GenerateSinks& sinks, Generation& out)
 {
     session.check(prompt); // the one prompt-versus-context check, before anything is reported
-    Run run{session, options, sinks, out, std::nullopt, {}};
+    Run run{session, options, sinks, out, std::nullopt, {}, {}, {}};
     if (options.tokenizer) {
         run.decoder.emplace(*options.tokenizer);
         for (const auto id : prompt)

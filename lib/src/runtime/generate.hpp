@@ -11,6 +11,7 @@
 #include "monitor/monitor.hpp"
 #include "runtime/token_sampler.hpp"
 #include "runtime/conversation.hpp"
+#include "runtime/speculation.hpp"
 
 #include <asio/awaitable.hpp>
 #include <cstdint>
@@ -36,6 +37,8 @@ struct GenerateOptions {
     exec::PassLock* lock = nullptr;
     /// This generation's stop state; null = it cannot be stopped.
     exec::StopSource* stop = nullptr;
+    /// A draft to verify several tokens per pass (speculative decoding); none = one per pass.
+    SpeculationOptions speculation{};
 };
 
 /// How a generation ended. Cancelled: its StopSource was requested; what was generated until
@@ -45,11 +48,13 @@ enum class Ending { MaxTokens, Eos, ContextFull, Cancelled };
 struct GenerateStats {
     std::size_t prefill_tokens = 0;
     double prefill_ms = 0.0;        // the prompt's forward pass
-    std::size_t decode_tokens = 0;  // single-token forward passes (the last sampled token is not run)
+    std::size_t decode_tokens = 0;  // tokens decode passes added to the KV cache (the last sampled
+                                    // token is not run; without a draft: one per pass)
     double decode_ms = 0.0;
     double sample_ms = 0.0;         // time in the sampler
     std::vector<double> token_ms;   // per generated token: wall time from the previous token (or the
                                     // start, prefill included) until it was sampled
+    SpeculationStats speculation;   // passes, draft tokens verified and accepted
 };
 
 /// What a generation produced (also when it failed part-way: what it had until then).

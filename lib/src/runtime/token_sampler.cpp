@@ -31,15 +31,8 @@ void TokenSampler::apply_repeat_penalty(std::span<const std::int32_t> history)
     }
 }
 
-std::int32_t TokenSampler::sample(std::span<const float> logits, std::span<const std::int32_t> history)
+std::pair<std::size_t, double> TokenSampler::candidates()
 {
-    if (logits.empty())
-        throw std::invalid_argument("sampling from an empty vocabulary");
-    adjusted_.assign(logits.begin(), logits.end());
-    apply_repeat_penalty(history);
-    if (config_.temperature <= 0.0f)
-        return static_cast<std::int32_t>(std::max_element(adjusted_.begin(), adjusted_.end()) - adjusted_.begin());
-
     // Candidates best first; equal logits keep the lower id first so results do not depend
     // on the sort's internals.
     cand_.clear();
@@ -68,6 +61,19 @@ std::int32_t TokenSampler::sample(std::span<const float> logits, std::span<const
         for (std::size_t i = 0; i < keep; ++i)
             total += probs_[i];
     }
+    return {keep, total};
+}
+
+std::int32_t TokenSampler::sample(std::span<const float> logits, std::span<const std::int32_t> history)
+{
+    if (logits.empty())
+        throw std::invalid_argument("sampling from an empty vocabulary");
+    adjusted_.assign(logits.begin(), logits.end());
+    apply_repeat_penalty(history);
+    if (config_.temperature <= 0.0f)
+        return static_cast<std::int32_t>(std::max_element(adjusted_.begin(), adjusted_.end()) - adjusted_.begin());
+
+    const auto [keep, total] = candidates();
     const double target = uniform() * total;
     double cumulative = 0.0;
     for (std::size_t i = 0; i < keep; ++i) {
@@ -76,6 +82,40 @@ std::int32_t TokenSampler::sample(std::span<const float> logits, std::span<const
             return cand_[i].second;
     }
     return cand_[keep - 1].second; // rounding left the target at the very top
+}
+
+void TokenSampler::distribution(std::span<const float> logits, std::span<const std::int32_t> history,
+                                std::vector<std::pair<std::int32_t, double>>& out)
+{
+    if (logits.empty())
+        throw std::invalid_argument("sampling from an empty vocabulary");
+    adjusted_.assign(logits.begin(), logits.end());
+    apply_repeat_penalty(history);
+    out.clear();
+    if (greedy()) {
+        out.emplace_back(static_cast<std::int32_t>(std::max_element(adjusted_.begin(), adjusted_.end()) - adjusted_.begin()), 1.0);
+        return;
+    }
+    const auto [keep, total] = candidates();
+    for (std::size_t i = 0; i < keep; ++i)
+        out.emplace_back(cand_[i].second, probs_[i] / total);
+}
+
+std::int32_t TokenSampler::draw(std::span<const std::pair<std::int32_t, double>> dist)
+{
+    if (dist.empty())
+        throw std::invalid_argument("drawing from an empty distribution");
+    double total = 0.0;
+    for (const auto& [id, p] : dist)
+        total += p;
+    const double target = uniform() * total;
+    double cumulative = 0.0;
+    for (const auto& [id, p] : dist) {
+        cumulative += p;
+        if (target < cumulative)
+            return id;
+    }
+    return dist.back().first;
 }
 
 } // namespace edge_rt::runtime

@@ -32,8 +32,22 @@ public:
     /// (std::uniform_real_distribution is not pinned down that tightly).
     double uniform();
 
+    /// The distribution sample() draws from (penalty, top-k, temperature, top-p), normalised,
+    /// as (id, probability) pairs, most likely first. Greedy: the argmax with probability 1.
+    /// Speculative sampling compares it with a draft's.
+    void distribution(std::span<const float> logits, std::span<const std::int32_t> history,
+                      std::vector<std::pair<std::int32_t, double>>& out);
+    /// One draw (uniform()) from `dist` (probabilities summing to about 1).
+    std::int32_t draw(std::span<const std::pair<std::int32_t, double>> dist);
+
+    bool greedy() const { return config_.temperature <= 0.0f; }
+    const SamplerConfig& config() const { return config_; }
+
 private:
     void apply_repeat_penalty(std::span<const std::int32_t> history);
+    // Fills cand_/probs_ for `logits` after the penalty; returns the candidates kept and their
+    // (unnormalised) total. Temperature > 0 only.
+    std::pair<std::size_t, double> candidates();
 
     SamplerConfig config_;
     std::mt19937_64 rng_;

@@ -47,6 +47,9 @@ struct RunOptions {
     bool ignore_eos = false; // benchmarks: always generate -n tokens
     std::optional<std::filesystem::path> tokenizer; // overrides the model's own
     std::optional<std::filesystem::path> logits_out;
+    SpeculationConfig speculation;                  // --lookup / --draft-model / --draft-max
+    std::optional<std::filesystem::path> draft_model;
+    std::size_t draft_max = 0;
 };
 
 /// Exit status after Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended, even
@@ -67,6 +70,9 @@ po::options_description run_options()
         ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
         ("no-bos", "do not start a text prompt with the BOS token")
         ("ignore-eos", "do not stop at the end-of-sequence token: generate all -n tokens")
+        ("lookup", po::value<std::size_t>()->implicit_value(3), "speculative decoding with prompt lookup: guess the next tokens from where the context's last N tokens (default 3, down to 1) occurred before; one pass verifies them all")
+        ("draft-model", po::value<std::string>(), "speculative decoding with a small draft model of the same vocabulary (a GGUF or HF folder), kept resident; its bytes count against -b")
+        ("draft-max", po::value<std::size_t>(), "draft tokens one pass verifies at most (default 8; the plan lowers it so a pass stays bound by its reads)")
         ("tokenizer", po::value<std::string>(), "tokenizer to use instead of the model's: a GGUF, a tokenizer.json, or a folder with vocab.json+merges.txt or encoder.json+vocab.bpe");
     opts.add(settings_options(true));
     return opts;
@@ -126,6 +132,24 @@ RunOptions to_options(const po::variables_map& vm)
         o.tokenizer = vm["tokenizer"].as<std::string>();
     if (vm.count("logits-out"))
         o.logits_out = vm["logits-out"].as<std::string>();
+    if (vm.count("lookup") && vm.count("draft-model"))
+        throw ConfigError("give one of --lookup and --draft-model");
+    if (vm.count("lookup")) {
+        o.speculation.draft = DraftKind::Lookup;
+        o.speculation.lookup_ngram = vm["lookup"].as<std::size_t>();
+        if (o.speculation.lookup_ngram == 0)
+            throw ConfigError("--lookup: the n-gram length must be at least 1");
+    }
+    if (vm.count("draft-model")) {
+        o.speculation.draft = DraftKind::Model;
+        o.draft_model = vm["draft-model"].as<std::string>();
+    }
+    if (vm.count("draft-max")) {
+        o.draft_max = vm["draft-max"].as<std::size_t>();
+        if (o.draft_max == 0)
+            throw ConfigError("--draft-max: must be at least 1");
+        o.speculation.max_draft = o.draft_max;
+    }
     return o;
 }
 
@@ -184,6 +208,9 @@ Model load(asio::io_context& io, const RunOptions& o)
     RuntimeConfig config = o.settings.runtime;
     if (o.tokenizer) // an explicit --tokenizer must load (its errors are the user's to see)
         config.tokenizer_path = o.tokenizer->string();
+    if (o.draft_model)
+        config.draft_model_path = o.draft_model->string();
+    config.draft_max = o.draft_max;
     // The monitor applies its limits at token boundaries; each change is logged as one line.
     config.monitor.on_change = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
     bool done = false;
@@ -215,6 +242,7 @@ GenerateRequest request_for(const RunOptions& o, const Model& model)
     r.ignore_eos = o.ignore_eos;
     r.max_tokens = o.max_tokens;
     r.sampling = o.sampling;
+    r.speculation = o.speculation;
     return r;
 }
 

@@ -10,6 +10,20 @@ double per_second(std::size_t n, double ms) { return ms > 0.0 ? static_cast<doub
 
 std::string mib(std::uint64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
 
+nlohmann::ordered_json speculation_json(const SpeculationMetrics& s, std::uint64_t draft_budget_bytes)
+{
+    return {
+        {"draft", s.draft.empty() ? "none" : s.draft},
+        {"max_draft", s.max_draft},
+        {"passes", s.passes},
+        {"draft_tokens", s.draft_tokens},
+        {"accepted_tokens", s.accepted_tokens},
+        {"tokens_per_pass", s.tokens_per_pass()},
+        {"acceptance_rate", s.acceptance_rate()},
+        {"draft_budget_bytes", draft_budget_bytes},
+    };
+}
+
 } // namespace
 
 const char* stop_name(StopReason r)
@@ -65,6 +79,7 @@ nlohmann::ordered_json metrics_json(const Model& model, const Session& session, 
         {"seed", facts.seed},
         {"stop_reason", stop_name(r.stop)},
         {"kernels", info.kernels},
+        {"speculation", speculation_json(r.speculation, m.draft_budget_bytes)},
     };
 }
 
@@ -83,6 +98,11 @@ void print_summary(const Model& model, const GenerateResult& r)
                m.bytes_read, m.passes, m.read_gb_s, m.compute_ms, m.io_ms, m.stall_ms, m.overlap);
     fmt::print(stderr, "peak memory: pool {} of a {} budget, RSS {}\n", mib(m.budget_peak_bytes), mib(m.budget_bytes),
                mib(m.peak_rss_bytes));
+    const auto& s = r.speculation;
+    if (!s.draft.empty())
+        fmt::print(stderr, "speculation ({}, k up to {}{}): {} draft tokens, {} accepted ({:.0f}%), {:.2f} tokens per pass in {} passes\n",
+                   s.draft, s.max_draft, m.draft_budget_bytes ? fmt::format(", draft model {} of the budget", mib(m.draft_budget_bytes)) : "",
+                   s.draft_tokens, s.accepted_tokens, 100.0 * s.acceptance_rate(), s.tokens_per_pass(), s.passes);
 }
 
 } // namespace edge_rt::cli
