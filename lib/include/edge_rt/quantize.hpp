@@ -31,7 +31,7 @@ struct QuantizeOptions {
     std::string type;             ///< one of quantize_types()
     /// Called after each chunk of rows; return false to cancel (the output is then not created).
     std::function<bool(const QuantizeProgress&)> progress;
-    std::size_t chunk_bytes = 16u << 20; ///< source bytes read at once (at least one row)
+    std::size_t chunk_bytes = 4u << 20; ///< source bytes read at once (at least one row)
     unsigned threads = 0;         ///< rows of a chunk are quantised in parallel; 0: the CPUs we may use
 };
 

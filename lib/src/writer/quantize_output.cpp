@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -37,6 +38,10 @@ TemporaryOutput::TemporaryOutput(fs::path output) : output_(std::move(output))
     const int fd = ::mkstemp(pattern.data());
     if (fd < 0)
         throw IoError(fmt::format("{}: cannot create the output ({})", output_.string(), std::strerror(errno)));
+    // mkstemp makes the file 0600; the output gets the mode any new file would (0666 & ~umask).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
     ::close(fd);
     tmp_ = pattern;
 }
