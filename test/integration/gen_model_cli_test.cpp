@@ -106,7 +106,7 @@ TEST_P(GenModelBadInput, OneLineNonZeroExitNoFile)
 INSTANTIATE_TEST_SUITE_P(
     Cases, GenModelBadInput,
     ::testing::Values(BadCase{"unknown preset", {"--preset", "llama-70b", "-o", "OUT"}},
-                      BadCase{"unknown type", {"--preset", "stories15m", "--type", "q5_k", "-o", "OUT"}},
+                      BadCase{"unknown type", {"--preset", "stories15m", "--type", "q7_k", "-o", "OUT"}},
                       BadCase{"unknown format", {"--preset", "stories15m", "--format", "onnx", "-o", "OUT"}},
                       BadCase{"missing -o", {"--preset", "stories15m"}},
                       BadCase{"missing preset", {"-o", "OUT"}},

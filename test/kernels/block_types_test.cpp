@@ -416,11 +416,26 @@ TEST(BlockFormats, RowBytesOfEveryBlockType)
     EXPECT_THROW(kernels::row_bytes(static_cast<DType>(16), 256), std::invalid_argument); // IQ2_XXS: no kernels
 }
 
-// gen-model's Q4_K/Q6_K writers: every value decodes back within the bound each quantiser
-// documents (kquant_encode.hpp), with d and dmin read from the block (f16 at the format's
-// offsets); the whole block's bound uses the largest 6-bit (Q4_K) or int8 (Q6_K) scale.
+// gen-model's Q4_K/Q6_K writers: every value inside its sub-block's decoded range decodes
+// back within half of that sub-block's step (kquant_encode.hpp); values outside it land on the
+// nearest end. Steps are read from the block by the format's definition (d, dmin f16; Q4_K's
+// 6-bit scale/min, Q6_K's int8 scale).
 TEST(KQuantEncode, Q4KAndQ6KRoundTripWithinTheirBounds)
 {
+    auto f16 = [](const std::vector<std::byte>& q, std::size_t at) {
+        return static_cast<double>(f16_to_f32(static_cast<std::uint16_t>(
+            std::to_integer<unsigned>(q[at]) | (std::to_integer<unsigned>(q[at + 1]) << 8))));
+    };
+    // |x - y| for a value whose sub-block decodes to step*q + offset, q in [qmin, qmax]
+    auto check = [](double x, double y, double step, double offset, int qmin, int qmax, const char* what, std::size_t i) {
+        const double a = step * qmin + offset, b = step * qmax + offset;
+        const double lo = std::min(a, b), hi = std::max(a, b);
+        const double nearest = std::clamp(x, lo, hi);
+        ASSERT_LE(std::fabs(y - nearest), std::fabs(step) / 2 + 1e-6 + 1e-6 * std::fabs(x)) << what << " element " << i;
+        if (x < lo || x > hi) {
+            ASSERT_NEAR(y, nearest, 1e-6 + 1e-6 * std::fabs(x)) << what << " clipped element " << i;
+        }
+    };
     std::mt19937 rng(99);
     for (int rep = 0; rep < 20; ++rep) {
         auto x = random_floats(rng, 512, rep % 3 == 0 ? 0.0f : -0.5f, rep % 2 == 0 ? 1.0f : 0.25f);
@@ -435,17 +450,15 @@ TEST(KQuantEncode, Q4KAndQ6KRoundTripWithinTheirBounds)
         kernels::dequantize_row(DType::Q4_K, q4.data(), y4);
         kernels::dequantize_row(DType::Q6_K, q6.data(), y6);
         for (std::size_t b = 0; b < 2; ++b) {
-            const double d4 = f16_to_f32(static_cast<std::uint16_t>(std::to_integer<unsigned>(q4[b * 144]) |
-                                                                    (std::to_integer<unsigned>(q4[b * 144 + 1]) << 8)));
-            const double m4 = f16_to_f32(static_cast<std::uint16_t>(std::to_integer<unsigned>(q4[b * 144 + 2]) |
-                                                                    (std::to_integer<unsigned>(q4[b * 144 + 3]) << 8)));
-            const double d6 = f16_to_f32(static_cast<std::uint16_t>(std::to_integer<unsigned>(q6[b * 210 + 208]) |
-                                                                    (std::to_integer<unsigned>(q6[b * 210 + 209]) << 8)));
-            const double bound4 = d4 * 63 / 2 + 7.5 * d4 + m4 / 2 + 1e-6;
-            const double bound6 = d6 * 127 / 2 + 15.5 * d6 + 1e-6;
+            const double d4 = f16(q4, b * 144), m4 = f16(q4, b * 144 + 2), d6 = f16(q6, b * 210 + 208);
             for (std::size_t i = 256 * b; i < 256 * (b + 1); ++i) {
-                ASSERT_LE(std::fabs(y4[i] - x[i]), bound4) << "Q4_K rep " << rep << " element " << i;
-                ASSERT_LE(std::fabs(y6[i] - x[i]), bound6) << "Q6_K rep " << rep << " element " << i;
+                const std::size_t j4 = (i % 256) / 32;
+                const auto* sc = reinterpret_cast<const unsigned char*>(q4.data() + b * 144 + 4);
+                const unsigned ls = j4 < 4 ? sc[j4] & 63u : (sc[j4 + 4] & 15u) | ((sc[j4 - 4] >> 6) << 4);
+                const unsigned lm = j4 < 4 ? sc[j4 + 4] & 63u : (sc[j4 + 4] >> 4) | ((sc[j4] >> 6) << 4);
+                check(x[i], y4[i], d4 * ls, -m4 * lm, 0, 15, "Q4_K", i);
+                const auto s6 = static_cast<std::int8_t>(std::to_integer<unsigned>(q6[b * 210 + 192 + (i % 256) / 16]));
+                check(x[i], y6[i], d6 * s6, 0.0, -32, 31, "Q6_K", i);
             }
         }
         if (rep == 5) {

@@ -28,6 +28,8 @@ constexpr std::array kCommands{
             status_command},
     Command{"gen-model", "write a synthetic model (preset shapes, deterministic random weights)",
             gen_model_command},
+    Command{"quantize", "quantise an F32/F16/BF16 GGUF model (llama.cpp's recipes: q8_0, q4_k_m, ...)",
+            quantize_command},
 };
 
 void print_help(const po::options_description& global)

@@ -16,7 +16,7 @@ namespace edge_rt {
 
 struct SyntheticModelOptions {
     std::string preset;               ///< one of synthetic_model_presets()
-    std::string weight_type = "f32";  ///< of matrices: "f32", "f16", "bf16", "q8_0", "q4_0" (vectors stay f32)
+    std::string weight_type = "f32";  ///< of matrices: "f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "iq4_nl", "q2_k" .. "q6_k" (vectors stay f32)
     std::string format = "gguf";      ///< "gguf" (one file) or "safetensors" (a folder with config.json)
     std::optional<std::uint32_t> layers; ///< keep only the first N layers
     /// Copy the vocabulary of a GGUF model or of GPT-2 tokenizer files / folder.

@@ -2,6 +2,9 @@
 
 #include "core/block_formats.hpp"
 #include "core/half.hpp"
+#include "core/quant.hpp"
+
+#include <cstring>
 
 namespace edge_rt {
 namespace {
@@ -126,6 +129,24 @@ bool dequantize_blocks(DType dtype, const std::byte* in, float* out, std::size_t
     for (std::size_t b = 0; b < n_blocks; ++b)
         decode(in + b * info->block_bytes, out + b * info->block_elems);
     return true;
+}
+
+bool dequantize_any(DType dtype, std::span<const std::byte> in, std::span<float> out)
+{
+    switch (dtype) {
+    case DType::F32: std::memcpy(out.data(), in.data(), out.size_bytes()); return true;
+    case DType::F16:
+    case DType::BF16:
+        for (std::size_t i = 0; i < out.size(); ++i)
+            out[i] = dtype == DType::F16 ? f16_to_f32(u16(in.data() + 2 * i)) : bf16_to_f32(u16(in.data() + 2 * i));
+        return true;
+    case DType::Q8_0: dequantize_row_q8_0(in, out); return true;
+    case DType::Q4_0: dequantize_row_q4_0(in, out); return true;
+    default: {
+        const auto info = dtype_info(static_cast<std::uint32_t>(dtype));
+        return info && dequantize_blocks(dtype, in.data(), out.data(), out.size() / info->block_elems);
+    }
+    }
 }
 
 } // namespace edge_rt

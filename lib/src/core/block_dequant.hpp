@@ -4,6 +4,7 @@
 #include "core/dtype.hpp"
 
 #include <cstddef>
+#include <span>
 
 namespace edge_rt {
 
@@ -12,5 +13,10 @@ namespace edge_rt {
 /// Each value is computed as ggml's dequantisation computes it (scale products in float, in
 /// the same order), so a model decodes to the same floats. Returns false for other types.
 bool dequantize_blocks(DType dtype, const std::byte* in, float* out, std::size_t n_blocks);
+
+/// Decodes `out.size()` values of any type we store (F32, F16, BF16, Q8_0, Q4_0 and the
+/// types above) from `in`. Returns false for a type without a decoder; `in` must hold exactly
+/// the values' bytes.
+bool dequantize_any(DType dtype, std::span<const std::byte> in, std::span<float> out);
 
 } // namespace edge_rt

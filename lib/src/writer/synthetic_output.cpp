@@ -26,8 +26,15 @@ std::uint32_t file_type(DType t)
     case DType::Q4_0: return 2;
     case DType::Q8_0: return 7;
     case DType::BF16: return 32;
-    case DType::Q4_K: return 14; // every matrix Q4_K: llama.cpp's MOSTLY_Q4_K_S is the nearest
+    case DType::Q4_1: return 3;
+    case DType::Q5_0: return 8;
+    case DType::Q5_1: return 9;
+    case DType::Q2_K: return 10;
+    case DType::Q3_K: return 11; // every matrix one K type: llama.cpp's MOSTLY_*_S are the nearest
+    case DType::Q4_K: return 14;
+    case DType::Q5_K: return 16;
     case DType::Q6_K: return 18;
+    case DType::IQ4_NL: return 25;
     default: return 0; // gen-model writes only the types above
     }
 }

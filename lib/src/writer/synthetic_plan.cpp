@@ -56,11 +56,12 @@ DType parse_weight_type(const std::string& name)
 {
     const std::pair<const char*, DType> types[] = {
         {"f32", DType::F32}, {"f16", DType::F16}, {"bf16", DType::BF16}, {"q8_0", DType::Q8_0}, {"q4_0", DType::Q4_0},
-        {"q4_k", DType::Q4_K}, {"q6_k", DType::Q6_K}};
+        {"q4_1", DType::Q4_1}, {"q5_0", DType::Q5_0}, {"q5_1", DType::Q5_1}, {"iq4_nl", DType::IQ4_NL},
+        {"q2_k", DType::Q2_K}, {"q3_k", DType::Q3_K}, {"q4_k", DType::Q4_K}, {"q5_k", DType::Q5_K}, {"q6_k", DType::Q6_K}};
     for (const auto& [n, t] : types)
         if (name == n)
             return t;
-    throw ConfigError(fmt::format("unknown weight type '{}' (expected f32, f16, bf16, q8_0, q4_0, q4_k or q6_k)", name));
+    throw ConfigError(fmt::format("unknown weight type '{}' (expected f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl, q2_k, q3_k, q4_k, q5_k or q6_k)", name));
 }
 
 FileFormat parse_file_format(const std::string& name)

@@ -2,7 +2,7 @@
 
 #include "core/dtype.hpp"
 #include "core/half.hpp"
-#include "core/kquant_encode.hpp"
+#include "core/block_encode.hpp"
 #include "core/quant.hpp"
 
 #include <cmath>
@@ -105,16 +105,16 @@ void encode_row(std::uint32_t dtype, std::span<const float> x, std::vector<std::
         out.resize(start + x.size() / kQuantBlockElems * kQ4_0BlockBytes);
         quantize_row_q4_0(x, std::span(out).subspan(start));
         return;
-    case DType::Q4_K:
-        out.resize(start + x.size() / 256 * 144);
-        quantize_row_q4_k(x, std::span(out).subspan(start));
-        return;
-    case DType::Q6_K:
-        out.resize(start + x.size() / 256 * 210);
-        quantize_row_q6_k(x, std::span(out).subspan(start));
-        return;
-    default:
-        break; // no quantiser for the other block types yet
+    default: // every other type quantize writes
+        if (can_quantize(static_cast<DType>(dtype))) {
+            const auto bytes = dtype_bytes(*dtype_info(dtype), x.size());
+            if (!bytes)
+                break;
+            out.resize(start + *bytes);
+            quantize_row(static_cast<DType>(dtype), x, std::span(out).subspan(start));
+            return;
+        }
+        break;
     }
     throw std::invalid_argument("encode_row: unsupported type " + std::to_string(dtype));
 }

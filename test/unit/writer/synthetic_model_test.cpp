@@ -124,7 +124,7 @@ TEST(SyntheticModel, BadRequestsAreConfigErrors)
     o.format = FileFormat::Safetensors;
     o.weight_type = DType::Q8_0;
     EXPECT_THROW(plan_synthetic_model(o), ConfigError);
-    EXPECT_THROW(parse_weight_type("q5_k"), ConfigError);
+    EXPECT_THROW(parse_weight_type("q7_k"), ConfigError);
     EXPECT_THROW(parse_file_format("onnx"), ConfigError);
 }
 
@@ -394,4 +394,41 @@ TEST(SyntheticModel, KQuantFilesLoadAndComputeCloseToF32)
     }
     EXPECT_EQ(parse_weight_type("q4_k"), DType::Q4_K);
     EXPECT_EQ(parse_weight_type("q6_k"), DType::Q6_K);
+}
+
+// The other types quantize writes, as gen-model types: each file loads and its logits stay
+// within a tolerance that doubles with every bit the format gives up (Q6_K's 0.05 of the range
+// above at 6 bits: 5 bits 0.1, 4 bits 0.25 as Q4_K above, 3 bits 0.5, 2 bits 1.0). ffn_down's
+// rows of 320 are whole 32-value blocks, so the 32-value formats quantise it too.
+TEST(SyntheticModel, EveryQuantizeTypeLoadsAndComputesCloseToF32)
+{
+    TempDir dir;
+    const auto options = [&](DType t, const std::string& name) {
+        auto o = small_options(Arch::Llama, t, FileFormat::Gguf, dir.path() / name);
+        o.custom->n_embd = 256;
+        o.custom->n_ff = 320;
+        o.custom->n_rot = 64;
+        return o;
+    };
+    write_synthetic_model(options(DType::F32, "f32.gguf"));
+    const auto ref = last_logits(dir.path() / "f32.gguf", kPrompt);
+    const auto [lo, hi] = std::minmax_element(ref.begin(), ref.end());
+    const double range = *hi - *lo;
+    const std::tuple<const char*, DType, double, bool> cases[] = {
+        {"q5_k", DType::Q5_K, 0.1, false},  {"q3_k", DType::Q3_K, 0.5, false}, {"q2_k", DType::Q2_K, 1.0, false},
+        {"q5_0", DType::Q5_0, 0.1, true},   {"q5_1", DType::Q5_1, 0.1, true},  {"q4_1", DType::Q4_1, 0.25, true},
+        {"iq4_nl", DType::IQ4_NL, 0.25, true}};
+    for (const auto& [name, type, tolerance, blocks_of_32] : cases) {
+        EXPECT_EQ(parse_weight_type(name), type);
+        const std::string file = std::string(name) + ".gguf";
+        write_synthetic_model(options(type, file));
+        const auto f = read_gguf(dir.path() / file);
+        EXPECT_EQ(f.find_tensor("blk.0.attn_q.weight")->type, static_cast<std::uint32_t>(type)) << name;
+        EXPECT_EQ(f.find_tensor("blk.0.ffn_down.weight")->type, blocks_of_32 ? static_cast<std::uint32_t>(type) : 0u) << name;
+        const auto got = last_logits(dir.path() / file, kPrompt);
+        const double diff = max_abs_diff(ref, got);
+        std::printf("%s: max |logit - F32| = %.4f of a range of %.3f\n", name, diff, range);
+        EXPECT_LE(diff, tolerance * range) << name;
+        EXPECT_GT(diff, 0.0) << name << ": quantised weights should not be exact";
+    }
 }
