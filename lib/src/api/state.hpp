@@ -42,6 +42,9 @@ struct Session::State {
     Model model;
     runtime::Conversation session;
     bool busy = false;
+    // The conversation's tokens; the KV cache holds the first session.position() of them (the
+    // last sampled token, and a prompt a cancelled prefill left part-way, are not yet in it).
+    std::vector<std::int32_t> history;
 };
 
 namespace api {

@@ -2,6 +2,7 @@
 
 #include "runtime/clock.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace edge_rt::runtime {
@@ -84,7 +85,7 @@ asio::awaitable<void> loop(Run& run, std::span<const std::int32_t> prompt)
         out.text += piece;
         if (run.sinks.on_token)
             run.sinks.on_token({id, out.generated.size() - 1, piece, logits, ms});
-        if (o.eos && id == *o.eos) {
+        if ((o.eos && id == *o.eos) || std::find(o.stop_ids.begin(), o.stop_ids.end(), id) != o.stop_ids.end()) {
             out.stop = Ending::Eos;
             co_return;
         }
