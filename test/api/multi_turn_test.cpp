@@ -182,6 +182,11 @@ TEST_F(MultiTurn, ChatTemplateByNameRendersAndNamesTheUnknown)
     EXPECT_EQ(t.end_of_turn(), "<|im_end|>");
     // <|im_end|> is no token of stories260K's vocabulary: only its EOS (2) ends a turn.
     EXPECT_EQ(t.end_of_turn_ids(), (std::vector<std::int32_t>{2}));
+    EXPECT_FALSE(t.end_of_turn_id());
+    const auto llama2 = ChatTemplate::for_model(model, "llama2"); // ends turns with EOS: "</s>", id 2
+    EXPECT_EQ(llama2.end_of_turn(), "</s>");
+    EXPECT_EQ(llama2.end_of_turn_id(), 2);
+    EXPECT_EQ(llama2.end_of_turn_ids(), (std::vector<std::int32_t>{2}));
     EXPECT_EQ(t.bos_text(), "<s>");
     try {
         (void)ChatTemplate::for_model(model, "nope");

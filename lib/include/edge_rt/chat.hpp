@@ -54,6 +54,8 @@ public:
     /// The token ids that end an assistant turn: the end-of-turn text's id when it is one token
     /// of the model's vocabulary, and the model's EOS. Empty for a model without a tokenizer.
     std::vector<std::int32_t> end_of_turn_ids() const;
+    /// The token whose text is end_of_turn(), when the model's vocabulary has it as one token.
+    std::optional<std::int32_t> end_of_turn_id() const;
     /// The BOS text of the model's vocabulary ("<s>"), empty when it has none: a rendering that
     /// starts with it needs no BOS added when it is tokenized.
     std::string bos_text() const;

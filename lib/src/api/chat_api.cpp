@@ -16,6 +16,7 @@ struct ChatTemplate::Impl {
     chat::SpecialTexts special;
     std::string source;
     std::vector<std::int32_t> end_ids;
+    std::optional<std::int32_t> end_id; // end_of_turn()'s own token
 };
 
 namespace {
@@ -55,15 +56,20 @@ chat::Template detected(const Model& model, const std::optional<chat::TemplateTe
     return *t;
 }
 
-std::vector<std::int32_t> end_ids(const Model::State& m, const std::string& end_text)
+std::optional<std::int32_t> end_id(const Model::State& m, const std::string& end_text)
+{
+    if (!m.tokenizer || end_text.empty())
+        return std::nullopt;
+    const auto ids = m.tokenizer->encode(end_text, false, true);
+    return ids.size() == 1 ? std::optional(ids[0]) : std::nullopt;
+}
+
+std::vector<std::int32_t> end_ids(const Model::State& m, std::optional<std::int32_t> eot)
 {
     std::vector<std::int32_t> ids;
-    if (!m.tokenizer)
-        return ids;
-    const auto eot = m.tokenizer->encode(end_text, false, true);
-    if (eot.size() == 1)
-        ids.push_back(eot[0]);
-    if (m.eos && (ids.empty() || ids[0] != *m.eos))
+    if (eot)
+        ids.push_back(*eot);
+    if (m.tokenizer && m.eos && (!eot || *eot != *m.eos))
         ids.push_back(*m.eos);
     return ids;
 }
@@ -86,7 +92,8 @@ ChatTemplate ChatTemplate::for_model(const Model& model, std::string_view name)
         if (m.eos)
             impl->special.eos = m.tokenizer->piece(*m.eos);
     }
-    impl->end_ids = end_ids(m, chat::end_of_turn(impl->tmpl.kind, impl->special));
+    impl->end_id = end_id(m, chat::end_of_turn(impl->tmpl.kind, impl->special));
+    impl->end_ids = end_ids(m, impl->end_id);
     return ChatTemplate(std::move(impl));
 }
 
@@ -96,6 +103,7 @@ std::string ChatTemplate::source() const { return impl_->source; }
 std::optional<std::string> ChatTemplate::default_system() const { return impl_->tmpl.default_system; }
 std::string ChatTemplate::end_of_turn() const { return chat::end_of_turn(impl_->tmpl.kind, impl_->special); }
 std::vector<std::int32_t> ChatTemplate::end_of_turn_ids() const { return impl_->end_ids; }
+std::optional<std::int32_t> ChatTemplate::end_of_turn_id() const { return impl_->end_id; }
 std::string ChatTemplate::bos_text() const { return impl_->special.bos; }
 
 std::string ChatTemplate::render(std::span<const ChatMessage> messages, bool add_generation_prompt) const

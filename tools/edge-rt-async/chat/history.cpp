@@ -36,7 +36,7 @@ ChatPrompt ChatHistory::next_prompt() const
     return {std::move(full), false};
 }
 
-void ChatHistory::add_reply(const std::string& text, bool ended_turn)
+void ChatHistory::add_reply(const std::string& text, ReplyEnd end)
 {
     const std::string prompt = tmpl_.render(messages_, true);
     const std::string content = trimmed(text);
@@ -45,13 +45,15 @@ void ChatHistory::add_reply(const std::string& text, bool ended_turn)
     // token: as text, the closed history's rendering cut after the reply, plus that token.
     const std::string closed = tmpl_.render(messages_, false);
     cached_.clear();
+    if (end == ReplyEnd::Other)
+        return;
     if (closed.compare(0, prompt.size(), prompt) != 0)
         return; // the template rewrote the earlier text: the next prompt is whole
     const auto at = closed.find(content, prompt.size());
     if (at == std::string::npos)
         return;
     cached_ = closed.substr(0, at + content.size());
-    if (ended_turn)
+    if (end == ReplyEnd::EndOfTurn)
         cached_ += tmpl_.end_of_turn();
 }
 

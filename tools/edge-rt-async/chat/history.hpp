@@ -13,6 +13,10 @@
 
 namespace edge_rt::cli {
 
+/// How a reply ended: cut short (token limit, Ctrl-C, full context), with the template's
+/// end-of-turn token, or with another end (EOS where that is a different token).
+enum class ReplyEnd { Cut, EndOfTurn, Other };
+
 /// What to send for the next reply.
 struct ChatPrompt {
     std::string text;          // the rendering, or its part the cache lacks
@@ -28,9 +32,10 @@ public:
     /// The text for the reply to the last user message: only the new part when the cache holds
     /// the conversation so far and the rendering extends it, else the whole rendering.
     ChatPrompt next_prompt() const;
-    /// Records the reply (the generated text); `ended_turn`: it ended with the end-of-turn
-    /// token, which the cache then holds. Works out the text the cache holds now.
-    void add_reply(const std::string& text, bool ended_turn);
+    /// Records the reply (the generated text) and works out the text the cache holds now. A
+    /// reply that ended with another token than the template's end of turn leaves the cache
+    /// holding what no rendering writes: the next prompt is then the whole history.
+    void add_reply(const std::string& text, ReplyEnd end);
     /// Removes the last user message (its reply could not be generated).
     void drop_last_user();
     /// Drops the oldest exchange (a user message and its reply) after the system prompt, and

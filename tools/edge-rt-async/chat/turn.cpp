@@ -77,11 +77,12 @@ Outcome generate(TurnContext& t, const ChatPrompt& prompt)
     return out;
 }
 
-bool ended_turn(const TurnContext& t, const GenerateResult& r)
+ReplyEnd reply_end(const TurnContext& t, const GenerateResult& r)
 {
-    const auto ids = t.history.chat_template().end_of_turn_ids();
-    return r.stop == StopReason::Eos && !r.tokens.empty() &&
-           std::find(ids.begin(), ids.end(), r.tokens.back()) != ids.end();
+    if (r.stop != StopReason::Eos || r.tokens.empty())
+        return ReplyEnd::Cut;
+    const auto eot = t.history.chat_template().end_of_turn_id();
+    return eot && r.tokens.back() == *eot ? ReplyEnd::EndOfTurn : ReplyEnd::Other;
 }
 
 void report(const TurnContext& t, const GenerateResult& r, std::size_t carried)
@@ -132,15 +133,15 @@ void reply(TurnContext& t)
             t.session.reset();
             return;
         }
-        ++dropped;
+        if (dropped++ == 0)
+            fmt::print(stderr, "[the context is full: dropping the oldest exchanges and re-reading the rest]\n");
         t.session.reset();
         prompt = t.history.next_prompt();
         carried = 0;
         o = generate(t, prompt);
     }
-    if (dropped > 0)
-        fmt::print(stderr, "[the context was full: dropped the {} oldest exchange{} and re-read the rest]\n", dropped,
-                   dropped == 1 ? "" : "s");
+    if (dropped > 0 && t.settings.verbose)
+        fmt::print(stderr, "[dropped {} exchange{}]\n", dropped, dropped == 1 ? "" : "s");
     if (o.ec && o.ec != asio::error::operation_aborted) {
         fmt::print(stderr, "[the reply failed: {}]\n", o.result.error.empty() ? o.ec.message() : o.result.error);
         t.history.drop_last_user();
@@ -149,7 +150,7 @@ void reply(TurnContext& t)
         return;
     }
     write_out("\n");
-    t.history.add_reply(o.result.text, ended_turn(t, o.result));
+    t.history.add_reply(o.result.text, reply_end(t, o.result));
     report(t, o.result, carried);
 }
 
