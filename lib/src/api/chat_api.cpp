@@ -1,10 +1,10 @@
-// edge_rt::ChatTemplate: the model's chat template (chat/template_source) recognised as one of
+// edge_rt::ChatTemplate: the model's chat template (api/chat_source) recognised as one of
 // the built-in renderers (chat/chat_template), with the model's special token texts and ids.
 #include "edge_rt/chat.hpp"
 
 #include "api/state.hpp"
 #include "chat/chat_template.hpp"
-#include "chat/template_source.hpp"
+#include "api/chat_source.hpp"
 
 #include <fmt/format.h>
 #include <stdexcept>
@@ -28,7 +28,7 @@ std::string excerpt(std::string_view text)
     return text.size() > 60 ? std::string(text.substr(0, 60)) + "…" : std::string(text);
 }
 
-chat::Template chosen(std::string_view name, const std::optional<chat::TemplateText>& text)
+chat::Template chosen(std::string_view name, const std::optional<api::TemplateText>& text)
 {
     const auto kind = chat::template_from_name(name);
     if (!kind)
@@ -42,7 +42,7 @@ chat::Template chosen(std::string_view name, const std::optional<chat::TemplateT
     return t;
 }
 
-chat::Template detected(const Model& model, const std::optional<chat::TemplateText>& text)
+chat::Template detected(const Model& model, const std::optional<api::TemplateText>& text)
 {
     if (!text)
         throw ConfigError(fmt::format("model {} has no chat template (tokenizer.chat_template or "
@@ -82,7 +82,7 @@ ChatTemplate ChatTemplate::for_model(const Model& model, std::string_view name)
         throw ConfigError("ChatTemplate: the model handle is empty");
     const auto& m = *model.state();
     const auto& src = m.engine->source();
-    const auto text = chat::model_template_text(src.gguf, src.path);
+    const auto text = api::model_template_text(src.gguf, src.path);
     auto impl = std::make_shared<Impl>();
     impl->tmpl = name.empty() ? detected(model, text) : chosen(name, text);
     impl->source = name.empty() ? text->source : "chosen by name";

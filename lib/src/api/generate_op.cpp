@@ -83,9 +83,9 @@ std::vector<std::int32_t> turn_tokens(const Session::State& s, std::span<const s
         throw ConfigError("no prompt, and nothing of the conversation is left to run");
     const std::size_t room = s.session.n_ctx() - std::min(s.session.position(), s.session.n_ctx());
     if (s.session.position() > 0 && feed.size() > room)
-        throw ContextFullError(fmt::format("the context is full: this turn needs {} tokens, and {} of the context's {} "
-                                      "are left after the {} the conversation holds; reset the session",
-                                      feed.size(), room, s.session.n_ctx(), s.session.position()));
+        throw ContextFullError(fmt::format("the context is full: this turn needs {} tokens, and {} of the context's "
+                                           "{} are left after the {} the conversation holds; reset the session",
+                                           feed.size(), room, s.session.n_ctx(), s.session.position()));
     return feed;
 }
 

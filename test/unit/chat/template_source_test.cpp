@@ -1,6 +1,6 @@
 // Where a model's chat template text comes from: GGUF tokenizer.chat_template, or chat_template
 // in a Hugging Face folder's tokenizer_config.json (a string, or a list with a "default" entry).
-#include "chat/template_source.hpp"
+#include "api/chat_source.hpp"
 
 #include "edge_rt/error.hpp"
 #include "env.hpp"
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 
-namespace edge_rt::chat {
+namespace edge_rt::api {
 namespace {
 
 std::filesystem::path shared_tokenizers()
@@ -81,4 +81,4 @@ TEST(TemplateSource, BadConfigNamesTheFile)
 }
 
 } // namespace
-} // namespace edge_rt::chat
+} // namespace edge_rt::api

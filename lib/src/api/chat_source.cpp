@@ -1,4 +1,4 @@
-#include "chat/template_source.hpp"
+#include "api/chat_source.hpp"
 
 #include "edge_rt/error.hpp"
 
@@ -10,7 +10,7 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace edge_rt::chat {
+namespace edge_rt::api {
 namespace {
 
 std::optional<std::string> config_template(const json& config, const fs::path& path)
@@ -56,4 +56,4 @@ std::optional<TemplateText> model_template_text(const std::optional<model::GgufF
     return std::nullopt;
 }
 
-} // namespace edge_rt::chat
+} // namespace edge_rt::api

@@ -1,5 +1,6 @@
 // Where a model keeps its Jinja chat template: GGUF `tokenizer.chat_template`, or
-// `chat_template` in tokenizer_config.json beside a Hugging Face model.
+// `chat_template` in tokenizer_config.json beside a Hugging Face model. (In api, not chat: it
+// reads model files, and chat depends on nothing above core.)
 #pragma once
 
 #include "model/gguf.hpp"
@@ -8,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace edge_rt::chat {
+namespace edge_rt::api {
 
 struct TemplateText {
     std::string text;
@@ -22,4 +23,4 @@ struct TemplateText {
 std::optional<TemplateText> model_template_text(const std::optional<model::GgufFile>& gguf,
                                                 const std::filesystem::path& model_path);
 
-} // namespace edge_rt::chat
+} // namespace edge_rt::api
