@@ -76,7 +76,7 @@ TEST(CAbi, ErrorsAreStatusCodesWithAThreadLocalMessage)
     EXPECT_EQ(edge_rt_model_load(rt, nullptr, &m), EDGE_RT_ERR_INVALID_ARGUMENT);
     edge_rt_runtime_config bad;
     edge_rt_runtime_config_init(&bad);
-    bad.threads = 0;
+    bad.prefetch_depth = 0;
     edge_rt_runtime* rt2 = nullptr;
     ASSERT_EQ(edge_rt_runtime_create(&bad, &rt2), EDGE_RT_OK); // checked at load
     EXPECT_EQ(edge_rt_model_load(rt2, edge_rt::test::bundled_model().c_str(), &m), EDGE_RT_ERR_CONFIG);

@@ -9,7 +9,9 @@
 #include <cstring>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <regex>
+#include <sched.h>
 #include <sstream>
 
 using namespace edge_rt;
@@ -42,6 +44,14 @@ bool nothing_named_like(const std::filesystem::path& dir, const std::string& ste
 }
 
 } // namespace
+
+// The CPUs this process may run on, counted here with the kernel's own call.
+int affinity_cpus()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : -1;
+}
 
 TEST(RunCli, GreedyFromBosMatchesTheReferenceAndReportsMetrics)
 {
@@ -76,8 +86,34 @@ TEST(RunCli, GreedyFromBosMatchesTheReferenceAndReportsMetrics)
     EXPECT_EQ(m.at("strategy"), "speculative-prefetch");
     EXPECT_TRUE(m.at("io_backend") == "uring" || m.at("io_backend") == "pread") << m.at("io_backend");
     EXPECT_TRUE(m.at("direct_io").is_boolean());
-    EXPECT_EQ(m.at("threads"), 1);
+    EXPECT_EQ(m.at("threads"), affinity_cpus()); // -t defaults to the CPUs this process may use
     EXPECT_EQ(m.at("token_ms").size(), 200u);
+}
+
+TEST(RunCli, SpecialParsesSpecialTokensWrittenInThePrompt)
+{
+    // stories260K's GGUF: BOS 1, EOS 2 ("</s>").
+    auto j = run_json({"-p", "</s>", "--special", "-n", "1", "--temp", "0"});
+    EXPECT_EQ(j.at("prompt_ids"), json::array({1, 2}));
+    j = run_json({"-p", "</s>", "-n", "1", "--temp", "0"}); // off by default: plain text
+    const auto ids = j.at("prompt_ids").get<std::vector<int>>();
+    EXPECT_GT(ids.size(), 2u);
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), 2), 0);
+}
+
+TEST(RunCli, ThreadsDefaultToTheAffinityMaskAndSayItInHelp)
+{
+    // taskset narrows the mask: the default follows it.
+    // (Not under a cross build's emulator, which runs the CLI through a wrapper.)
+    const bool native = std::getenv("MESON_EXE_WRAPPER") == nullptr;
+    if (native && std::system("command -v taskset >/dev/null 2>&1") == 0 && affinity_cpus() > 1) {
+        const auto r = run_process({"taskset", "-c", "0", required_env("EDGE_RT_CLI"), "run", "--prompt-ids", "1", "-n", "1", "--json",
+                                    "--no-monitor"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(json::parse(r.out).at("metrics").at("threads"), 1);
+    }
+    EXPECT_THAT(run_cli({"run", "--help"}).out,
+                HasSubstr(fmt::format("(default {}: the CPUs", affinity_cpus()))); // help wraps after this
 }
 
 TEST(RunCli, StreamsTheReferenceTextFromBosAndTimingToStderr)
@@ -221,7 +257,7 @@ TEST(RunCli, HelpListsTheOptions)
     EXPECT_EQ(r.exit_code, 0);
     for (const char* opt : {"--model", "--prompt", "--file", "--prompt-ids", "--max-tokens", "--ctx-size", "--temp",
                             "--top-k", "--top-p", "--repeat-penalty", "--repeat-last-n", "--seed", "--threads",
-                            "--json", "--logits-out", "--no-bos", "--memory-budget", "--strategy",
+                            "--json", "--logits-out", "--no-bos", "--special", "--memory-budget", "--strategy",
                             "--io-backend", "--prefetch-depth", "--no-direct-io", "--verbose", "whole model"})
         EXPECT_THAT(r.out, HasSubstr(opt));
     EXPECT_THAT(run_cli({"--help"}).out, HasSubstr("run"));

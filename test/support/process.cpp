@@ -143,9 +143,9 @@ ProcessResult run_cli(const std::vector<std::string>& args, const std::string& s
 }
 
 ProcessResult run_cli_signalled(const std::vector<std::string>& args, int signal,
-                                const std::function<bool(const ProcessResult&)>& ready)
+                                const std::function<bool(const ProcessResult&)>& ready, const std::string& stdin_text)
 {
-    return run_process_signalled(cli_argv(args), signal, ready);
+    return run_process_signalled(cli_argv(args), signal, ready, stdin_text);
 }
 
 } // namespace edge_rt::test

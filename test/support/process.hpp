@@ -26,6 +26,7 @@ ProcessResult run_process_signalled(const std::vector<std::string>& argv, int si
 ProcessResult run_cli(const std::vector<std::string>& args, const std::string& stdin_text = {});
 /// run_cli with run_process_signalled's signal.
 ProcessResult run_cli_signalled(const std::vector<std::string>& args, int signal,
-                                const std::function<bool(const ProcessResult&)>& ready);
+                                const std::function<bool(const ProcessResult&)>& ready,
+                                const std::string& stdin_text = {});
 
 } // namespace edge_rt::test

@@ -169,7 +169,7 @@ TEST(Settings, DefaultsWithoutAnySource)
     EXPECT_FALSE(s.model.has_value());
     EXPECT_EQ(s.runtime.budget_bytes, 0u);
     EXPECT_EQ(s.runtime.strategy, Strategy::SpeculativePrefetch);
-    EXPECT_EQ(s.runtime.threads, 1u);
+    EXPECT_EQ(s.runtime.threads, default_threads()); // the CPUs this process may use
     EXPECT_EQ(s.runtime.prefetch_depth, 2u);
     EXPECT_TRUE(s.runtime.monitor.enabled);
     EXPECT_EQ(s.runtime.monitor.interval_ms, 500u);

@@ -13,6 +13,7 @@ struct Command {
 };
 
 int bench_command(const std::vector<std::string>& args);
+int chat_command(const std::vector<std::string>& args);
 int gen_model_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int quantize_command(const std::vector<std::string>& args);

@@ -18,7 +18,11 @@ namespace edge_rt::cli {
 /// The public configuration (edge_rt/config.hpp) plus what only the CLI has: where the model
 /// and the config file are, and whether the seed was chosen.
 struct RunSettings {
-    RunSettings() { runtime.monitor.enabled = true; } // the CLI watches the machine by default
+    RunSettings()
+    {
+        runtime.monitor.enabled = true;       // the CLI watches the machine by default
+        runtime.threads = default_threads(); // every CPU this process may use, as llama.cpp does
+    }
 
     std::optional<std::filesystem::path> model; // none: the bundled model
     RuntimeConfig runtime;                      // budget 0: enough for the whole model

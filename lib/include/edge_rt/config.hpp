@@ -60,6 +60,10 @@ struct MonitorConfig {
     std::function<void(const std::string& line)> on_change{};
 };
 
+/// The CPUs this process may run on (sched_getaffinity; elsewhere the hardware's thread
+/// count), at least 1: the default compute thread count of the API and the CLI.
+EDGE_RT_API unsigned default_threads();
+
 /// Everything fixed when a model is loaded (`run` options and the TOML keys of the same name).
 struct RuntimeConfig {
     /// Bytes for everything the model and all its sessions hold; 0 = enough for the whole model.
@@ -68,8 +72,8 @@ struct RuntimeConfig {
     Strategy strategy = Strategy::SpeculativePrefetch;
     /// Prefetch slots for SpeculativePrefetch (>= 2 overlaps reads with compute).
     unsigned prefetch_depth = 2;
-    /// Compute pool threads.
-    unsigned threads = 1;
+    /// Compute pool threads; 0 = default_threads(), the CPUs this process may run on.
+    unsigned threads = 0;
     /// Weight reader backend.
     IoBackend io_backend = IoBackend::Auto;
     /// O_DIRECT reads where the file system and alignment allow.

@@ -42,7 +42,7 @@ typedef struct edge_rt_runtime_config {
     uint64_t budget_bytes;   /**< bytes for everything; 0 = enough for the whole model */
     int strategy;            /**< 0 sequential, 1 greedy-grouping, 2 speculative-prefetch, 3 auto */
     unsigned prefetch_depth; /**< prefetch slots (>= 1) */
-    unsigned threads;        /**< compute threads (>= 1) */
+    unsigned threads;        /**< compute threads; 0 = the CPUs this process may use */
     int io_backend;          /**< 0 auto, 1 io_uring, 2 pread */
     int direct_io;           /**< nonzero: O_DIRECT where possible */
     size_t ctx_size;         /**< context length; 0 = min(model context, 2048) */

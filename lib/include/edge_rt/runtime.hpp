@@ -2,6 +2,7 @@
 // (async_generate), metrics, errors and the version.
 #pragma once
 
+#include "edge_rt/chat.hpp"
 #include "edge_rt/config.hpp"
 #include "edge_rt/error.hpp"
 #include "edge_rt/metrics.hpp"

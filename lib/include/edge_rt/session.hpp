@@ -49,6 +49,19 @@ struct GenerateRequest {
     std::vector<std::int32_t> prompt_ids;
     /// Do not start a text prompt with BOS.
     bool no_bos = false;
+    /// Parse special tokens written in the text (`<|im_start|>`, `<|eot_id|>`) as their ids;
+    /// otherwise they are spelled out as plain text.
+    bool parse_special = false;
+    /// Continue the session's conversation instead of starting over: the KV cache keeps the
+    /// history, and only the tokens not in it yet are prefilled: this prompt's, plus the last
+    /// token sampled by the previous generation (which no pass has run yet). No BOS is added
+    /// when the context already holds tokens. When the turn does not fit in what is left of
+    /// the context, the request fails with GenerateErrc::ContextFull (and a message saying
+    /// how much is left) and the session is unchanged: reset it, or start over with less.
+    bool keep_context = false;
+    /// Token ids that end the generation besides the end-of-sequence token (a chat template's
+    /// end-of-turn token, e.g. <|im_end|>); reported like EOS (StopReason::Eos).
+    std::vector<std::int32_t> stop_ids{};
     /// Do not stop at the end-of-sequence token: generate all max_tokens.
     bool ignore_eos = false;
     /// Tokens to generate at most.
@@ -81,7 +94,7 @@ using TokenHandler = std::function<void(const TokenEvent&)>;
 
 /// What a generation produced, also when it was cancelled or failed part-way.
 struct GenerateResult {
-    /// The prompt's token ids.
+    /// The prompt's token ids (the request's prompt only).
     std::vector<std::int32_t> prompt_ids;
     /// Generated token ids.
     std::vector<std::int32_t> tokens;
@@ -97,8 +110,9 @@ struct GenerateResult {
     double prefill_ms = 0;
     /// Wall time of the decode passes.
     double decode_ms = 0;
-    /// Tokens of the prompt's pass(es), and tokens the decode passes added to the context
-    /// (without speculation: one per pass).
+    /// Tokens of the prompt's pass(es) (with keep_context: the prompt plus the conversation's
+    /// tokens the cache lacked, usually the previous turn's last sampled one), and tokens the
+    /// decode passes added to the context (without speculation: one per pass).
     std::size_t prefill_tokens = 0;
     std::size_t decode_tokens = 0;
     /// Time in the sampler.
@@ -114,6 +128,7 @@ enum class GenerateErrc {
     Busy = 1,      ///< the session is already generating
     BadRequest,    ///< the request cannot run (prompt empty, over the context, no tokenizer…)
     Failed,        ///< a read or other runtime failure
+    ContextFull,   ///< a keep_context turn does not fit in what is left of the context
 };
 /// The category of GenerateErrc.
 EDGE_RT_API const std::error_category& generate_category() noexcept;
@@ -127,8 +142,9 @@ struct SessionConfig {
 };
 
 /// One conversation over a Model: a KV cache and activations charged to the model's budget.
-/// Each generation starts from an empty context (the session is reset first). One generation
-/// at a time per session; use several sessions for concurrent generations.
+/// A generation starts from an empty context unless its request has keep_context, which
+/// continues the conversation held in the KV cache (multi-turn chat). One generation at a
+/// time per session; use several sessions for concurrent generations.
 class EDGE_RT_API Session {
 public:
     /// Creates the session's buffers. Throws BudgetError when the model's budget cannot cover
@@ -146,6 +162,14 @@ public:
 
     /// The context length in tokens.
     std::size_t n_ctx() const;
+    /// Tokens of the conversation so far (prompts and generated tokens, the last sampled one
+    /// included); 0 after reset(). A keep_context request prefills those not in the KV cache.
+    std::size_t n_past() const;
+    /// Tokens the KV cache holds (n_past() minus those no pass has run yet).
+    std::size_t n_cached() const;
+    /// Forgets the conversation: the next generation starts from an empty context. Throws
+    /// ConfigError while a generation runs.
+    void reset();
     /// Bytes the session charged to the budget.
     std::size_t bytes() const;
     /// The model.
@@ -169,7 +193,7 @@ EDGE_RT_API void start_generate(Session& session, GenerateRequest request, Token
                                 std::function<void(std::error_code, GenerateResult)> complete);
 } // namespace detail
 
-/// Resets `session`, runs the request's prompt, then samples and decodes tokens, calling
+/// Resets `session` (unless the request has keep_context), runs the request's prompt, then samples and decodes tokens, calling
 /// `on_token` (on the io_context thread) for each. Compute runs on the model's compute pool and
 /// reads complete through the reader, so the io_context never blocks.
 ///

@@ -120,7 +120,7 @@ const char* edge_rt_last_error(void) { return last_error.c_str(); }
 void edge_rt_runtime_config_init(edge_rt_runtime_config* config)
 {
     if (config)
-        *config = {0, 2, 2, 1, 0, 1, 0};
+        *config = {0, 2, 2, 0, 0, 1, 0};
 }
 
 void edge_rt_generate_params_init(edge_rt_generate_params* params)

@@ -29,8 +29,6 @@ io::IoBackend to_internal(IoBackend b)
 
 void validate(const RuntimeConfig& c)
 {
-    if (c.threads == 0)
-        throw ConfigError("RuntimeConfig: threads must be at least 1");
     if (c.prefetch_depth == 0)
         throw ConfigError("RuntimeConfig: prefetch_depth must be at least 1");
     if (c.max_batch == 0)
@@ -52,7 +50,7 @@ runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& 
     e.budget = c.budget_bytes;
     e.strategy = to_internal(c.strategy);
     e.prefetch_depth = c.prefetch_depth;
-    e.threads = c.threads;
+    e.threads = c.threads > 0 ? c.threads : default_threads();
     e.reader.backend = to_internal(c.io_backend);
     e.reader.direct_io = c.direct_io;
     e.reader.queue_depth = c.queue_depth;

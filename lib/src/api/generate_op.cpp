@@ -24,9 +24,15 @@ public:
         case GenerateErrc::Busy: return "the session is already generating";
         case GenerateErrc::BadRequest: return "the request cannot run";
         case GenerateErrc::Failed: return "generation failed";
+        case GenerateErrc::ContextFull: return "the turn does not fit in what is left of the context";
         }
         return "unknown generate error";
     }
+};
+
+// A keep_context turn that does not fit after the conversation held in the cache.
+struct ContextFullError : ConfigError {
+    using ConfigError::ConfigError;
 };
 
 // One running generation: the request, its stop state (the only one), and what it produced.
@@ -37,7 +43,9 @@ struct Op {
     exec::StopSource stop;
     std::unique_ptr<runtime::Draft> draft; // speculative decoding's, when the request asks for one
     runtime::Generation out;
-    std::vector<std::int32_t> prompt;
+    std::vector<std::int32_t> prompt; // the request's prompt ids
+    std::vector<std::int32_t> feed;   // what this turn prefills (see turn_tokens)
+    bool started = false;             // the feed was accepted: the history changes
     std::string error; // the failure's message (stop = Error)
     std::size_t max_draft = 0; // the k speculation started with
 };
@@ -45,25 +53,44 @@ struct Op {
 Model::State& model_of(Op& op) { return *op.session->model.state(); }
 
 // The one place a request becomes prompt ids: given ids as they are, text through the
-// tokenizer (BOS as the model wants), nothing at all: BOS alone. Session::check then checks
-// them against the vocabulary and the context.
-std::vector<std::int32_t> prompt_ids(const Model::State& m, const GenerateRequest& r)
+// tokenizer (BOS as the model wants, never inside a conversation that already holds tokens),
+// nothing at all: BOS alone. Session::check then checks them against the vocabulary and the
+// context.
+std::vector<std::int32_t> prompt_ids(const Model::State& m, const GenerateRequest& r, bool continuing)
 {
     if (!r.prompt_ids.empty())
         return r.prompt_ids;
     std::vector<std::int32_t> ids;
+    const bool bos = !r.no_bos && !continuing;
     if (!r.prompt.empty()) {
         if (!m.tokenizer)
             throw ConfigError(fmt::format("text prompts need a tokenizer, and this model has none ({}); "
                                           "give token ids instead",
                                           m.info.tokenizer_error));
-        ids = m.tokenizer->encode(r.prompt, m.tokenizer->add_bos_by_default() && !r.no_bos);
-    } else if (m.bos && !r.no_bos) {
+        ids = m.tokenizer->encode(r.prompt, m.tokenizer->add_bos_by_default() && bos, r.parse_special);
+    } else if (m.bos && bos) {
         ids = {*m.bos}; // no prompt: start from BOS alone
     }
-    if (ids.empty())
+    if (ids.empty() && !continuing)
         throw ConfigError("no prompt (and this model has no BOS token to start from)");
     return ids;
+}
+
+// What a turn prefills: the conversation's tokens the KV cache lacks (the previous turn's last
+// sampled token, a prompt a cancelled prefill left part-way), then the new prompt.
+std::vector<std::int32_t> turn_tokens(const Session::State& s, std::span<const std::int32_t> prompt)
+{
+    std::vector<std::int32_t> feed(s.history.begin() + static_cast<std::ptrdiff_t>(s.session.position()),
+                                   s.history.end());
+    feed.insert(feed.end(), prompt.begin(), prompt.end());
+    if (feed.empty())
+        throw ConfigError("no prompt, and nothing of the conversation is left to run");
+    const std::size_t room = s.session.n_ctx() - std::min(s.session.position(), s.session.n_ctx());
+    if (s.session.position() > 0 && feed.size() > room)
+        throw ContextFullError(fmt::format("the context is full: this turn needs {} tokens, and {} of the context's "
+                                           "{} are left after the {} the conversation holds; reset the session",
+                                           feed.size(), room, s.session.n_ctx(), s.session.position()));
+    return feed;
 }
 
 runtime::GenerateOptions loop_options(Op& op)
@@ -71,6 +98,7 @@ runtime::GenerateOptions loop_options(Op& op)
     auto& m = model_of(op);
     runtime::GenerateOptions o;
     o.max_tokens = op.request.max_tokens;
+    o.stop_ids = op.request.stop_ids;
     o.sampler = api::sampler_config(op.request.sampling);
     if (!op.request.ignore_eos)
         o.eos = m.eos;
@@ -112,9 +140,16 @@ TokenMetrics token_metrics(const runtime::Engine& e, std::size_t index, double m
 asio::awaitable<void> run(Op& op)
 {
     auto& m = model_of(op);
-    auto& session = op.session->session;
-    session.reset();
-    op.prompt = prompt_ids(m, op.request);
+    auto& state = *op.session;
+    auto& session = state.session;
+    if (!op.request.keep_context) {
+        session.reset();
+        state.history.clear();
+    }
+    op.prompt = prompt_ids(m, op.request, !state.history.empty());
+    op.feed = turn_tokens(state, op.prompt);
+    session.check(op.feed); // vocabulary and context, before the history takes the turn
+    op.started = true;
     runtime::GenerateSinks sinks;
     if (op.request.on_prompt)
         sinks.on_prompt = [&op](std::string_view text) { op.request.on_prompt(op.prompt, text); };
@@ -125,7 +160,18 @@ asio::awaitable<void> run(Op& op)
     op.draft = make_draft(op);
     const auto options = loop_options(op);
     op.max_draft = options.speculation.max_draft;
-    co_await runtime::run_generation(session, op.prompt, options, sinks, op.out);
+    co_await runtime::run_generation(session, op.feed, options, sinks, op.out);
+}
+
+// The conversation after a turn that ran (also part-way): the new prompt and what was generated
+// join it; the cache's own position says how much of it is cached.
+void record_history(Op& op)
+{
+    if (!op.started)
+        return;
+    auto& history = op.session->history;
+    history.insert(history.end(), op.prompt.begin(), op.prompt.end());
+    history.insert(history.end(), op.out.generated.begin(), op.out.generated.end());
 }
 
 StopReason public_stop(runtime::Ending r)
@@ -171,6 +217,9 @@ asio::awaitable<std::error_code> run_to_completion(std::shared_ptr<Op> op)
         co_await run(*op);
         if (op->out.stop == runtime::Ending::Cancelled)
             ec = asio::error::operation_aborted;
+    } catch (const ContextFullError& e) {
+        op->error = e.what();
+        ec = GenerateErrc::ContextFull;
     } catch (const ConfigError& e) {
         op->error = e.what();
         ec = GenerateErrc::BadRequest;
@@ -178,6 +227,7 @@ asio::awaitable<std::error_code> run_to_completion(std::shared_ptr<Op> op)
         op->error = e.what();
         ec = GenerateErrc::Failed;
     }
+    record_history(*op);
     co_return ec;
 }
 

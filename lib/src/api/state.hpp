@@ -51,6 +51,9 @@ struct Session::State {
     runtime::Conversation session;
     std::optional<runtime::Conversation> draft; // when the model has a draft model
     bool busy = false;
+    // The conversation's tokens; the KV cache holds the first session.position() of them (the
+    // last sampled token, and a prompt a cancelled prefill left part-way, are not yet in it).
+    std::vector<std::int32_t> history;
 };
 
 namespace api {

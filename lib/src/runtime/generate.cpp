@@ -3,6 +3,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/verify.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace edge_rt::runtime {
@@ -151,7 +152,8 @@ asio::awaitable<void> loop(Run& run, std::span<const std::int32_t> prompt)
             out.text += piece;
             if (run.sinks.on_token)
                 run.sinks.on_token({t.id, out.generated.size() - 1, piece, rows.subspan(t.row * n_vocab, n_vocab), ms});
-            if (o.eos && t.id == *o.eos) {
+            if ((o.eos && t.id == *o.eos) ||
+                std::find(o.stop_ids.begin(), o.stop_ids.end(), t.id) != o.stop_ids.end()) {
                 out.stop = Ending::Eos;
                 co_return;
             }

@@ -28,6 +28,7 @@ struct GenerateOptions {
     std::size_t max_tokens = 128;
     SamplerConfig sampler;
     std::optional<std::int32_t> eos; // stop after sampling this id (it is reported, then generation ends)
+    std::vector<std::int32_t> stop_ids; // more ids that end it as eos does (a chat's end of turn)
     /// When given, its limits are applied (Engine::apply_limits) before every forward pass:
     /// the token boundaries. The monitor must run on the engine's io_context.
     const monitor::Monitor* monitor = nullptr;

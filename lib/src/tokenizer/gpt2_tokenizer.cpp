@@ -1,5 +1,7 @@
 #include "tokenizer/gpt2_tokenizer.hpp"
+
 #include "tokenizer/byte_unicode.hpp"
+#include "tokenizer/nfc.hpp"
 
 #include "edge_rt/error.hpp"
 
@@ -131,6 +133,10 @@ std::vector<std::int32_t> Gpt2Tokenizer::encode_text(std::string_view text, bool
     std::vector<std::int32_t> out;
     if (add_bos && bos_)
         out.push_back(*bos_);
+    // Qwen2's tokenizer normalizes to NFC before pre-tokenizing (its tokenizer.json's normalizer).
+    const std::string normalized = pre_ == PreTokenizer::Qwen2 ? unicode::to_nfc(text) : std::string();
+    if (pre_ == PreTokenizer::Qwen2)
+        text = normalized;
     const bool prefix = add_prefix_space_ && !text.empty() && text.front() != ' ';
     const std::string prefixed = prefix ? std::string(1, ' ').append(text) : std::string();
     if (prefix)

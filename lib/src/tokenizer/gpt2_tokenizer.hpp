@@ -45,6 +45,8 @@ public:
     std::optional<std::int32_t> eos() const override { return eos_; }
     bool add_bos_by_default() const override { return add_bos_; }
     const std::vector<SpecialToken>& special_tokens() const override { return specials_; }
+    /// How text is cut into words before BPE.
+    PreTokenizer pre_tokenizer() const { return pre_; }
 
 protected:
     std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const override;

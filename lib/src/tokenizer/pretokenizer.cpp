@@ -80,6 +80,18 @@ std::optional<PreTokenizer> pretokenizer_named(std::string_view gguf_pre)
     return std::nullopt;
 }
 
+std::string_view pretokenizer_gguf_name(PreTokenizer kind)
+{
+    switch (kind) {
+    case PreTokenizer::Gpt2: return "gpt2";
+    case PreTokenizer::Llama3: return "llama-bpe";
+    case PreTokenizer::Qwen2: return "qwen2";
+    case PreTokenizer::Starcoder: return "starcoder";
+    case PreTokenizer::DeepseekLlm: return "deepseek-llm";
+    }
+    return "gpt2";
+}
+
 std::vector<std::string_view> pretokenize(PreTokenizer kind, std::string_view text)
 {
     switch (kind) {

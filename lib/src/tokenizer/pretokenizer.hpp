@@ -27,6 +27,10 @@ enum class PreTokenizer {
 /// The pre-tokenizer a GGUF tokenizer.ggml.pre value names; nullopt for names not known here.
 std::optional<PreTokenizer> pretokenizer_named(std::string_view gguf_pre);
 
+/// The tokenizer.ggml.pre name llama.cpp gives the pattern (gpt2, llama-bpe, qwen2, starcoder,
+/// deepseek-llm): what a GGUF that carries this vocabulary writes.
+std::string_view pretokenizer_gguf_name(PreTokenizer kind);
+
 /// The pieces of `text`, in order; together they are exactly `text`.
 std::vector<std::string_view> pretokenize(PreTokenizer kind, std::string_view text);
 

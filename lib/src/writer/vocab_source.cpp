@@ -3,6 +3,8 @@
 #include "edge_rt/error.hpp"
 #include "model/hf_json.hpp"
 #include "tokenizer/byte_unicode.hpp"
+#include "tokenizer/gpt2_tokenizer.hpp"
+#include "tokenizer/loaders.hpp"
 #include "tokenizer/token_type.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "writer/gguf_writer.hpp"
@@ -113,7 +115,7 @@ GgufValue token_types(const std::vector<TokenType>& types)
 }
 
 VocabPlan gpt2_plan(std::vector<std::string> pieces, std::vector<TokenType> types, std::vector<std::string> merges,
-                    std::string description)
+                    std::string description, std::string_view pre)
 {
     VocabPlan v;
     v.n_vocab = static_cast<std::uint32_t>(pieces.size());
@@ -123,7 +125,7 @@ VocabPlan gpt2_plan(std::vector<std::string> pieces, std::vector<TokenType> type
         if (pieces[i] == kEndOfText)
             eot = static_cast<std::int32_t>(i);
     v.gguf_metadata.emplace_back("tokenizer.ggml.model", gguf_string("gpt2"));
-    v.gguf_metadata.emplace_back("tokenizer.ggml.pre", gguf_string("gpt2"));
+    v.gguf_metadata.emplace_back("tokenizer.ggml.pre", gguf_string(std::string(pre)));
     v.gguf_metadata.emplace_back("tokenizer.ggml.tokens", gguf_strings(pieces));
     v.gguf_metadata.emplace_back("tokenizer.ggml.token_type", token_types(types));
     v.gguf_metadata.emplace_back("tokenizer.ggml.merges", gguf_strings(merges));
@@ -164,7 +166,14 @@ VocabPlan vocab_for_gguf(const fs::path& source)
         types.push_back(b.pieces[i].empty() ? TokenType::Unused
                         : b.special[i]     ? TokenType::Control
                                            : TokenType::Normal);
-    auto plan = gpt2_plan(std::move(b.pieces), std::move(types), std::move(b.merges), "");
+    // The pre-tokenizer as our own loader reads the source (tokenizer.json's pre_tokenizer,
+    // tokenizer_config.json's tokenizer_class), so the GGUF cuts text the same way.
+    const auto loaded = load_tokenizer(source);
+    const auto* gpt2 = dynamic_cast<const Gpt2Tokenizer*>(loaded.get());
+    if (!gpt2)
+        fail(source, "is not a byte-level BPE tokenizer");
+    auto plan = gpt2_plan(std::move(b.pieces), std::move(types), std::move(b.merges), "",
+                          pretokenizer_gguf_name(gpt2->pre_tokenizer()));
     plan.description = fmt::format("GPT-2 BPE, {} tokens, from {}", plan.n_vocab, source.string());
     return plan;
 }
@@ -212,7 +221,7 @@ VocabPlan synthetic_vocab(Arch arch, std::uint32_t n_vocab)
         filler("\xC4\xA0"); // beyond 65536 pairs: unmergeable "Ġt<N>" words
         pieces.back() = kEndOfText;
         types.back() = TokenType::Control;
-        auto v = gpt2_plan(std::move(pieces), std::move(types), std::move(merges), "");
+        auto v = gpt2_plan(std::move(pieces), std::move(types), std::move(merges), "", "gpt2");
         v.description = fmt::format("synthetic byte-level BPE of {} tokens (byte pairs)", v.n_vocab);
         return v;
     }

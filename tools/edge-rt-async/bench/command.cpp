@@ -37,7 +37,7 @@ po::options_description bench_options()
         ("memory-budget,b", po::value<std::string>(), "budgets, e.g. 256M,512M (default: enough for the whole model)")
         ("strategy,s", po::value<std::string>()->default_value("speculative-prefetch"),
          "strategies: sequential, greedy-grouping, speculative-prefetch, auto")
-        ("threads,t", po::value<std::string>()->default_value("1"), "compute thread counts, e.g. 1,2")
+        ("threads,t", po::value<std::string>()->default_value(std::to_string(default_threads())), "compute thread counts, e.g. 1,2 (default: the CPUs this process may use)")
         ("io-backend", po::value<std::string>()->default_value("auto"), "I/O backends: auto, uring, pread")
         ("prompt-tokens", po::value<std::string>()->default_value("16"), "prompt lengths in tokens")
         ("max-tokens,n", po::value<std::string>()->default_value("16"), "tokens to generate")

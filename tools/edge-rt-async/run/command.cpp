@@ -44,6 +44,7 @@ struct RunOptions {
     bool verbose = false;
     bool json = false;
     bool no_bos = false;
+    bool special = false;    // parse special tokens written in the prompt
     bool ignore_eos = false; // benchmarks: always generate -n tokens
     std::optional<std::filesystem::path> tokenizer; // overrides the model's own
     std::optional<std::filesystem::path> logits_out;
@@ -69,6 +70,8 @@ po::options_description run_options()
         ("json", "print one JSON object at the end instead of streaming text")
         ("logits-out", po::value<std::string>(), "write each step's logits (f32 little-endian, one row of vocab-size values per generated token, before any penalty) to FILE")
         ("no-bos", "do not start a text prompt with the BOS token")
+        ("special", "parse special tokens written in the prompt (<s>, <|im_start|>, <|eot_id|>) as their ids; "
+                    "without it they are plain text")
         ("ignore-eos", "do not stop at the end-of-sequence token: generate all -n tokens")
         ("lookup", po::value<std::size_t>()->implicit_value(3), "speculative decoding with prompt lookup: guess the next tokens from where the context's last N tokens (default 3, down to 1) occurred before; one pass verifies them all")
         ("draft-model", po::value<std::string>(), "speculative decoding with a small draft model of the same vocabulary (a GGUF or HF folder), kept resident; its bytes count against -b")
@@ -127,6 +130,7 @@ RunOptions to_options(const po::variables_map& vm)
     o.verbose = vm.count("verbose") > 0;
     o.json = vm.count("json") > 0;
     o.no_bos = vm.count("no-bos") > 0;
+    o.special = vm.count("special") > 0;
     o.ignore_eos = vm.count("ignore-eos") > 0;
     if (vm.count("tokenizer"))
         o.tokenizer = vm["tokenizer"].as<std::string>();
@@ -239,6 +243,7 @@ GenerateRequest request_for(const RunOptions& o, const Model& model)
     if (o.prompt_text)
         r.prompt = *o.prompt_text;
     r.no_bos = o.no_bos;
+    r.parse_special = o.special;
     r.ignore_eos = o.ignore_eos;
     r.max_tokens = o.max_tokens;
     r.sampling = o.sampling;
@@ -374,7 +379,8 @@ int run_command(const std::vector<std::string>& args)
                      "end-of-sequence token or when the context is full. Without a prompt, generation\n"
                      "starts from BOS. Timings go to stderr; --json prints one object instead.\n"
                      "Ctrl-C stops at the next group boundary, still prints what was generated and\n"
-                     "the report, and exits with status 130.\n\n"
+                     "the report, and exits with status 130. Compute threads default to the CPUs this\n"
+                     "process may use (-t).\n\n"
                      "Settings come from defaults, then the config file (-c, or $EDGE_RT_CONFIG), then\n"
                      "EDGE_RT_MODEL, EDGE_RT_MEMORY_BUDGET, EDGE_RT_STRATEGY, EDGE_RT_THREADS,\n"
                      "EDGE_RT_IO_BACKEND, EDGE_RT_CTX_SIZE, EDGE_RT_PREFETCH_DEPTH, EDGE_RT_MONITOR,\n"
