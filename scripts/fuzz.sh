@@ -52,7 +52,7 @@ for target in "$@"; do
   [ -n "$dict" ] && args+=(-dict="$dict")
   [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
   log=$build/fuzz-$target.log
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     "$bin" "${args[@]}" "$corpus" "${seeds[@]}" >"$log" 2>&1
   rc=$?
   stats=$(grep -E '^stat::number_of_executed_units|^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1)
