@@ -16,7 +16,8 @@ done
 native_pkgs=(meson ninja-build pkg-config g++ ccache file python3
   libasio-dev liburing-dev libfmt-dev nlohmann-json3-dev libboost-program-options-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev catch2
-  gnuplot-nox) # bench --plot draws its PNGs with gnuplot
+  gnuplot-nox # bench --plot draws its PNGs with gnuplot
+  clang libclang-rt-14-dev) # the fuzz build (test/fuzz): clang 14 and its libFuzzer/ASan runtimes
 cross_pkgs=(g++-aarch64-linux-gnu qemu-user
   liburing-dev:arm64 libfmt-dev:arm64 libboost-program-options-dev:arm64
   libtomlplusplus-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64)

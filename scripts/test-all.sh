@@ -3,8 +3,10 @@
 #   1. native release build (warnings as errors), all tests
 #   2. native ASan + UBSan build, all tests under `meson test --setup asan`
 #   3. Raspberry Pi 4 cross build (aarch64, cortex-a72), all tests under qemu-aarch64
+#   4. fuzz: clang + libFuzzer + ASan build of test/fuzz, each target run for a fixed short time
+#      over its corpus (scripts/fuzz.sh, docs/fuzzing.md); a crash, leak or timeout fails the run
 # and ends with one line "N passed, N failed, N skipped" summed over the runs.
-# Exits non-zero if anything failed. Build folders: build/, build-asan/, build-rpi4/.
+# Exits non-zero if anything failed. Build folders: build/, build-asan/, build-rpi4/, build-fuzz/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +59,31 @@ stage "native asan+ubsan" build-asan asan --buildtype=debugoptimized \
 stage "rpi4 cross (qemu)" build-rpi4 "" --buildtype=release \
   --cross-file cross/aarch64-linux-gnu.ini --cross-file cross/rpi4.ini \
   --cross-file .ci/ccache-aarch64.ini "${common[@]}"
+
+fuzz_stage() { # builds only the libFuzzer binaries; their replay tests ran in the stages above
+  local t0=$SECONDS dir=build-fuzz
+  echo "== fuzz: configure and build ($dir)"
+  local targets=()
+  if CC=clang CXX=clang++ setup "$dir" --buildtype=debugoptimized -Dfuzz=enabled -Db_sanitize=address \
+       -Db_lundef=false -Dtests=disabled -Dbenchmarks=disabled --wrap-mode=nodownload -Dwerror=true; then
+    mapfile -t targets < <(ninja -C "$dir" -t targets all | grep -oE '^test/fuzz/fuzz-[a-z0-9_]+:' |
+                           grep -v '/fuzz-replay-' | tr -d ':')
+  fi
+  if [ "${#targets[@]}" -eq 0 ] || ! ninja -C "$dir" "${targets[@]}" >"$dir.build.log" 2>&1; then
+    tail -n 60 "$dir.build.log" 2>/dev/null >&2
+    echo "== fuzz: BUILD FAILED (log: $dir.build.log)" >&2
+    status=1
+    timings+=("fuzz build failed after $((SECONDS - t0)) s")
+    return
+  fi
+  local t1=$SECONDS
+  echo "== fuzz: ${FUZZ_SECONDS:-20} s per target"
+  bash scripts/fuzz.sh -t "${FUZZ_SECONDS:-20}" -b "$dir" || { echo "== fuzz: FINDINGS (see above)" >&2; status=1; }
+  timings+=("fuzz: build $((t1 - t0)) s, fuzzing $((SECONDS - t1)) s")
+}
+# Off until the open tokenizer_encode finding (docs/fuzzing.md) is fixed, so CI stays green for
+# everyone else; EDGE_RT_FUZZ_STAGE=1 runs it (about 5 min: 14 targets x 20 s plus the build).
+[ "${EDGE_RT_FUZZ_STAGE:-0}" = 1 ] && fuzz_stage
 
 echo "== timings"
 printf '   %s\n' "${timings[@]}" "total: $((SECONDS - start)) s"

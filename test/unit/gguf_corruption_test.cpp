@@ -121,3 +121,48 @@ TEST(GgufCorruption, RandomHeaderFlipsNeverCrash)
         }
     }
 }
+
+namespace {
+
+// A metadata array of `n` elements of `type`, followed by `payload_bytes` bytes of elements.
+std::vector<std::uint8_t> array_payload(std::uint32_t type, std::uint64_t n, std::size_t payload_bytes)
+{
+    std::vector<std::uint8_t> arr;
+    test::put_u32(arr, type);
+    test::put_u64(arr, n);
+    arr.resize(arr.size() + payload_bytes);
+    return arr;
+}
+
+} // namespace
+
+// The resource limits of docs/robustness.md: each is refused before anything is allocated for it.
+TEST(GgufCorruption, ResourceLimits)
+{
+    // 100 u32 elements need 400 bytes; the file has 100 after the count (an element count is
+    // checked against its element type's size, not one byte each).
+    EXPECT_THAT(error_of(GgufBuilder().kv_raw("k", 9, array_payload(4, 100, 100)).build()),
+                HasSubstr("claims 100 elements, more than the file holds"));
+    // Present in the file but over the per-array limit (2^22 elements).
+    EXPECT_THAT(error_of(GgufBuilder().kv_raw("k", 9, array_payload(0, (1u << 22) + 1, (1u << 22) + 1)).build()),
+                HasSubstr("metadata key k has 4194305 elements, over the limit of 4194304"));
+    // Two arrays at the limit, then one more element: over the file-wide limit (2^23).
+    EXPECT_THAT(error_of(GgufBuilder()
+                             .kv_raw("a", 9, array_payload(0, 1u << 22, 1u << 22))
+                             .kv_raw("b", 9, array_payload(0, 1u << 22, 1u << 22))
+                             .kv_raw("c", 9, array_payload(0, 1, 1))
+                             .build()),
+                HasSubstr("metadata key c brings the file's array elements to 8388609, over the limit of 8388608"));
+    // A 16 MiB + 1 string value.
+    std::vector<std::uint8_t> str;
+    test::put_u64(str, (1u << 24) + 1);
+    str.resize(str.size() + (1u << 24) + 1, 'x');
+    EXPECT_THAT(error_of(GgufBuilder().kv_raw("k", 8, str).build()), HasSubstr("limit is 16777216"));
+    // 2^20 + 1 tensors with room for their 24-byte minimum entries: over the tensor-count limit.
+    std::vector<std::uint8_t> many{'G', 'G', 'U', 'F'};
+    test::put_u32(many, 3);
+    test::put_u64(many, (1u << 20) + 1);
+    test::put_u64(many, 0);
+    many.resize(many.size() + 24 * ((1u << 20) + 1));
+    EXPECT_THAT(error_of(many), HasSubstr("tensor count 1048577 is over the limit of 1048576"));
+}

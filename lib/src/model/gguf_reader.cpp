@@ -13,10 +13,28 @@ namespace edge_rt::model {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x46554747; // "GGUF" read as a little-endian u32
+// Limits on what a file may make the reader allocate (docs/robustness.md says why each is safe):
+// each is far above any real model's and refused before anything is allocated for it.
 constexpr std::uint64_t kMaxKeyLen = 1u << 16;
-constexpr std::uint64_t kMaxStringLen = 1u << 30;
+constexpr std::uint64_t kMaxStringLen = 1u << 24;     // chat templates are tens of KiB
+constexpr std::uint64_t kMaxArrayLen = 1u << 22;      // vocabularies are at most ~262k tokens
+constexpr std::uint64_t kMaxMetadataValues = 1u << 23; // every array element of the file together
+constexpr std::uint64_t kMaxTensors = 1u << 20;
 constexpr std::uint32_t kMaxDims = 4;
 constexpr int kMaxArrayDepth = 4;
+
+// The fewest bytes one value of `t` takes in the file (a string: its u64 length; an array: its
+// element type and u32-or-more length), so a count can be checked against the bytes left.
+std::uint64_t min_encoded_size(GgufType t)
+{
+    switch (t) {
+    case GgufType::U8: case GgufType::I8: case GgufType::Bool: return 1;
+    case GgufType::U16: case GgufType::I16: return 2;
+    case GgufType::U32: case GgufType::I32: case GgufType::F32: return 4;
+    case GgufType::Array: return 12;
+    default: return 8; // U64, I64, F64, String
+    }
+}
 
 class Parser {
 public:
@@ -35,6 +53,8 @@ public:
             read_kv();
         if (n_tensors > cur_.remaining() / 24)
             fail(fmt::format("tensor count {} cannot fit in the file", n_tensors));
+        if (n_tensors > kMaxTensors)
+            fail(fmt::format("tensor count {} is over the limit of {}", n_tensors, kMaxTensors));
         read_alignment();
         out_.tensors.reserve(static_cast<std::size_t>(n_tensors));
         for (std::uint64_t i = 0; i < n_tensors; ++i)
@@ -104,8 +124,14 @@ private:
             fail(fmt::format("metadata key {} nests arrays deeper than {}", key, kMaxArrayDepth));
         v.elem_type = read_type(key);
         const auto n = cur_.read<std::uint64_t>("array length");
-        if (n > cur_.remaining()) // every element takes at least one byte
+        if (n > cur_.remaining() / min_encoded_size(v.elem_type))
             fail(fmt::format("metadata key {} claims {} elements, more than the file holds", key, n));
+        if (n > kMaxArrayLen)
+            fail(fmt::format("metadata key {} has {} elements, over the limit of {}", key, n, kMaxArrayLen));
+        values_ += n;
+        if (values_ > kMaxMetadataValues)
+            fail(fmt::format("metadata key {} brings the file's array elements to {}, over the limit of {}", key,
+                             values_, kMaxMetadataValues));
         std::vector<GgufValue> items;
         items.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t i = 0; i < n; ++i)
@@ -201,6 +227,7 @@ private:
     const io::File& file_;
     ByteCursor cur_;
     GgufFile& out_;
+    std::uint64_t values_ = 0; // array elements read so far (kMaxMetadataValues)
 };
 
 } // namespace

@@ -20,7 +20,7 @@ json read_json(const std::filesystem::path& path)
 {
     try {
         return json::parse(read_whole_file(path));
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse errors and number overflow (out_of_range 406)
         fail(path, fmt::format("not valid JSON ({})", e.what()));
     }
 }

@@ -29,7 +29,7 @@ json parse_json(const std::filesystem::path& path)
     const std::string text = read_whole_file(path);
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse errors and number overflow (out_of_range 406)
         fail(path.string(), fmt::format("not valid JSON ({})", e.what()));
     }
 }

@@ -43,7 +43,13 @@ std::unique_ptr<Tokenizer> load_from_folder(const fs::path& dir)
 
 std::string read_whole_file(const fs::path& path)
 {
+    // The largest real tokenizer files are ~35 MB (Gemma 3's tokenizer.json); the cap bounds
+    // what a hostile file can make the loaders allocate (docs/robustness.md).
+    constexpr std::uint64_t kMaxBytes = 64u << 20;
     const io::File file(path);
+    if (file.size() > kMaxBytes)
+        throw FormatError(fmt::format("{}: {} bytes is more than the {}-byte limit for a tokenizer file",
+                                      file.path(), file.size(), kMaxBytes));
     std::string bytes(static_cast<std::size_t>(file.size()), '\0');
     file.read_exact(0, std::as_writable_bytes(std::span(bytes)));
     return bytes;

@@ -62,12 +62,18 @@ std::optional<std::string> base64_decode(std::string_view text)
     return out;
 }
 
-// Token bytes by rank; every rank from 0 up must be given exactly once.
+// Token bytes by rank; every rank from 0 up must be given exactly once. Ranks are checked
+// against the number of entries, never used to size anything: a rank of 999999999 in a
+// one-line file is a gap, not a gigabyte-sized table.
 std::vector<std::string> read_ranks(const std::filesystem::path& path)
 {
     const std::string text = read_whole_file(path);
-    std::vector<std::string> tokens;
-    std::vector<bool> seen;
+    struct Entry {
+        std::size_t rank;
+        std::string bytes;
+        std::size_t line_no;
+    };
+    std::vector<Entry> entries;
     std::size_t line_no = 0;
     for (std::size_t pos = 0; pos < text.size();) {
         auto end = text.find('\n', pos);
@@ -91,16 +97,22 @@ std::vector<std::string> read_ranks(const std::filesystem::path& path)
             fail(path, fmt::format("line {} is not '<base64 token> <rank>': not a tiktoken file (a "
                                    "SentencePiece tokenizer.model is not supported; use the GGUF or tokenizer.json)",
                                    line_no));
-        if (rank >= tokens.size()) {
-            tokens.resize(rank + 1);
-            seen.resize(rank + 1);
-        }
-        if (seen[rank])
-            fail(path, fmt::format("line {}: rank {} is given twice", line_no, rank));
-        seen[rank] = true;
-        tokens[rank] = *bytes;
+        entries.push_back({rank, *bytes, line_no});
     }
-    for (std::size_t r = 0; r < seen.size(); ++r)
+    // n entries with distinct ranks below n are exactly the ranks 0..n-1; a rank of n or more
+    // leaves one of those unseen, reported as missing below.
+    const std::size_t n = entries.size();
+    std::vector<std::string> tokens(n);
+    std::vector<bool> seen(n);
+    for (auto& e : entries) {
+        if (e.rank >= n)
+            continue;
+        if (seen[e.rank])
+            fail(path, fmt::format("line {}: rank {} is given twice", e.line_no, e.rank));
+        seen[e.rank] = true;
+        tokens[e.rank] = std::move(e.bytes);
+    }
+    for (std::size_t r = 0; r < n; ++r)
         if (!seen[r])
             fail(path, fmt::format("rank {} is missing (ranks must run from 0 without gaps)", r));
     return tokens;

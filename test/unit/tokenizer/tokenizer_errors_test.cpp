@@ -259,6 +259,8 @@ TEST(TokenizerErrors, BrokenTiktokenFiles)
     expect_failure<FormatError>(write("b.model", "\x0a\x0b\x0c protobuf"), "not a tiktoken file");
     expect_failure<FormatError>(write("c.model", "IQ== 0\nIg== 0\n"), "rank 0 is given twice");
     expect_failure<FormatError>(write("d.model", "IQ== 0\nIg== 2\n"), "rank 1 is missing");
+    // A huge rank in a one-line file is a gap, refused without sizing a table by it.
+    expect_failure<FormatError>(write("f.model", "IQ== 999999999\n"), "rank 0 is missing");
     expect_failure<FormatError>(write("e.model", "IQ== 0\nIg== 1\n"), "only Llama 3's (128000 tokens) is supported");
 }
 
@@ -275,4 +277,17 @@ TEST(TokenizerErrors, VocabJsonWithAnUnknownTokenizerClass)
     const auto tok = model::load_tokenizer(dir.path());
     EXPECT_EQ(tok->vocab_size(), 8u);
     EXPECT_EQ(tok->encode("a<x>b", false), (std::vector<std::int32_t>{0, 7, 1})); // added: always matched
+}
+
+// Tokenizer files are read whole: one over the 64 MiB limit (a sparse file here) is refused
+// before its bytes are allocated (docs/robustness.md).
+TEST(TokenizerErrors, AFileOverTheSizeLimitIsRefusedBeforeReading)
+{
+    const TempDir dir;
+    for (const char* name : {"tokenizer.json", "tokenizer.model", "tokenizer.bin"}) {
+        const auto path = dir.path() / name;
+        { std::ofstream(path) << "{"; }
+        std::filesystem::resize_file(path, (64u << 20) + 1);
+        expect_failure<FormatError>(path, "67108865 bytes is more than the 67108864-byte limit for a tokenizer file");
+    }
 }

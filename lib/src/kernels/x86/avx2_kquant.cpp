@@ -11,8 +11,13 @@
 #include <cstdint>
 #include <immintrin.h>
 
+// clang has no GCC target pragma: it applies the same target attribute to every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#endif
 #include "kernels/row_tiles.hpp"
 
 namespace edge_rt::kernels::avx2 {
@@ -182,4 +187,8 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
 
 } // namespace edge_rt::kernels::avx2
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif

@@ -15,8 +15,13 @@
 #include <immintrin.h>
 #include <stdexcept>
 
+// clang has no GCC target pragma: it applies the same target attribute to every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#endif
 #include "kernels/row_tiles.hpp"
 
 namespace edge_rt::kernels::avx2 {
@@ -177,4 +182,8 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
 
 } // namespace edge_rt::kernels::avx2
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif

@@ -9,11 +9,16 @@
 #include <cstring>
 #include <immintrin.h>
 
+// clang has no GCC target pragma: it applies the same target attribute to every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl")
+#endif
 #include "kernels/x86/avx512_exp.hpp"
 
 namespace edge_rt::kernels::avx512 {
@@ -80,5 +85,9 @@ void silu_mul(float* gate, const float* up, std::size_t n)
 
 } // namespace edge_rt::kernels::avx512
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
+#endif

@@ -9,11 +9,16 @@
 #include <cmath>
 #include <immintrin.h>
 
+// clang has no GCC target pragma: it applies the same target attribute to every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,avx512f"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx2,fma,avx512f")
+#endif
 #include "kernels/x86/avx512_exp.hpp"
 
 namespace edge_rt::kernels::avx512 {
@@ -99,5 +104,9 @@ void attention(const AttentionArgs& a)
 
 } // namespace edge_rt::kernels::avx512
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
+#endif

@@ -13,11 +13,16 @@
 #include <cstdint>
 #include <immintrin.h>
 
+// clang has no GCC target pragma: it applies the same target attribute to every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
+#endif
 #include "kernels/row_tiles.hpp"
 
 namespace edge_rt::kernels::avx512 {
@@ -223,5 +228,9 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
 
 } // namespace edge_rt::kernels::avx512
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
+#endif

@@ -18,6 +18,10 @@
 #include <immintrin.h>
 #include <stdexcept>
 
+// clang has no GCC target pragma: it applies the same target attribute to every function.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
+#else
 #pragma GCC push_options
 // GCC 12's AVX-512 casts and reductions start from _mm512_undefined_*(), which its own
 // -Wuninitialized flags as soon as they are inlined (a false positive in the headers).
@@ -25,6 +29,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")
+#endif
 #include "kernels/row_tiles.hpp"
 
 namespace edge_rt::kernels::avx512 {
@@ -318,5 +323,9 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
 
 } // namespace edge_rt::kernels::avx512
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
+#endif

@@ -1,0 +1,123 @@
+// Storage faults while streaming, with the budget's books checked: a failed pass (EIO in the
+// middle, short reads followed by EIO) gives back every byte it took, on both reader backends,
+// and the session runs again with the resident answer; a model file replaced on disk after load
+// keeps being read from the file the engine opened (rename replaces the name, not the inode).
+#include "streaming_support.hpp"
+
+#include "edge_rt/error.hpp"
+#include "env.hpp"
+#include "runtime/conversation.hpp"
+#include "temp_dir.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <optional>
+
+using namespace edge_rt;
+using namespace edge_rt::test;
+
+namespace {
+
+std::vector<float> step_logits(runtime::Conversation& s, std::int32_t id)
+{
+    const auto l = s.forward(std::vector<std::int32_t>{id});
+    return {l.begin(), l.end()};
+}
+
+runtime::EngineOptions streaming_options(const std::filesystem::path& model, io::IoBackend backend)
+{
+    auto o = small_options();
+    o.budget = quarter_budget(model, 0);
+    o.reader.backend = backend;
+    return o;
+}
+
+// The engine, or nullopt when this backend cannot run here (io_uring under qemu or seccomp).
+std::optional<runtime::Engine> try_engine(const std::filesystem::path& model, const runtime::EngineOptions& o)
+{
+    try {
+        return std::optional<runtime::Engine>(std::in_place, model, o);
+    } catch (const ConfigError&) {
+        if (o.reader.backend == io::IoBackend::Uring)
+            return std::nullopt;
+        throw;
+    }
+}
+
+} // namespace
+
+TEST(StorageFaults, AFailedPassGivesBackEveryByteOnBothBackends)
+{
+    const auto model = bundled_model();
+    runtime::Engine resident(model, small_options());
+    runtime::Conversation want(resident);
+    want.forward(std::vector<std::int32_t>{1, 2, 3});
+    const auto want_logits = step_logits(want, 5);
+
+    int backends_run = 0;
+    for (const auto backend : {io::IoBackend::Pread, io::IoBackend::Uring}) {
+        for (const bool short_reads_first : {false, true}) {
+            SCOPED_TRACE(std::string(io::to_string(backend)) + (short_reads_first ? ", short reads then EIO" : ", EIO"));
+            std::atomic<int> countdown{-1};
+            auto options = streaming_options(model, backend);
+            options.reader.fault = [&](std::uint32_t, std::uint64_t, std::size_t, int result) {
+                const int left = countdown.fetch_sub(1);
+                if (left == 0)
+                    return -EIO;
+                return short_reads_first && left > 0 && result > 1 ? result / 2 : result;
+            };
+            auto engine = try_engine(model, options);
+            if (!engine)
+                continue;
+            ++backends_run;
+            ASSERT_FALSE(engine->plan().fully_resident());
+            runtime::Conversation session(*engine);
+            session.forward(std::vector<std::int32_t>{1, 2, 3});
+            const auto held_between_passes = engine->budget().current();
+            countdown = 3; // the 4th read from now fails: in the middle of the next pass
+            try {
+                session.forward(std::vector<std::int32_t>{5});
+                FAIL() << "the injected EIO did not surface";
+            } catch (const IoError& e) {
+                EXPECT_NE(std::string(e.what()).find(model.string()), std::string::npos) << e.what();
+                EXPECT_NE(std::string(e.what()).find(std::strerror(EIO)), std::string::npos) << e.what();
+            }
+            EXPECT_EQ(engine->budget().current(), held_between_passes) << "a failed pass kept budget";
+            EXPECT_LE(engine->budget().peak(), engine->budget().limit());
+            session.reset();
+            session.forward(std::vector<std::int32_t>{1, 2, 3});
+            EXPECT_EQ(step_logits(session, 5), want_logits);
+            EXPECT_EQ(engine->budget().current(), held_between_passes);
+        }
+    }
+    EXPECT_GE(backends_run, 2) << "the pread backend always runs";
+}
+
+TEST(StorageFaults, AModelReplacedOnDiskAfterLoadIsStillReadFromTheOpenedFile)
+{
+    TempDir dir;
+    const auto path = dir.path() / "stories260K.gguf";
+    std::filesystem::copy_file(bundled_model(), path);
+    runtime::Engine engine(path, streaming_options(path, io::IoBackend::Pread));
+    ASSERT_FALSE(engine.plan().fully_resident());
+    runtime::Conversation session(engine);
+    session.forward(std::vector<std::int32_t>{1, 2, 3});
+    const auto before = step_logits(session, 5);
+
+    // Another file of the same size (all zeros) renamed over the model's name.
+    const auto other = dir.path() / "other.gguf";
+    {
+        std::ofstream out(other, std::ios::binary);
+        const std::vector<char> zeros(std::filesystem::file_size(path), 0);
+        out.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    }
+    std::filesystem::rename(other, path);
+
+    session.reset();
+    session.forward(std::vector<std::int32_t>{1, 2, 3});
+    EXPECT_EQ(step_logits(session, 5), before);
+}
