@@ -16,6 +16,7 @@ int bench_command(const std::vector<std::string>& args);
 int gen_model_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 int status_command(const std::vector<std::string>& args);
 int tokenize_command(const std::vector<std::string>& args);
 

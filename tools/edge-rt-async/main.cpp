@@ -18,6 +18,8 @@ namespace {
 constexpr std::array kCommands{
     Command{"run", "generate text from a prompt (streams tokens; --json for ids, text and metrics)",
             run_command},
+    Command{"serve", "an OpenAI-compatible HTTP service (chat and text completions, models, health, metrics)",
+            serve_command},
     Command{"bench", "sweep budgets, strategies, threads and I/O backends; medians of repeated runs",
             bench_command},
     Command{"inspect", "show a model's structure: architecture, layers, weight bytes, dtypes",
