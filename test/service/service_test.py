@@ -93,6 +93,14 @@ def completions(serve):
     r = json.loads(b)
     check(st == 200 and r['choices'][0]['text'] == ', there was a little' and r['choices'][0]['finish_reason'] == 'stop',
           f'stop string cuts the text before it: {r["choices"][0]!r}')
+    with serve.connect() as s: # Expect: 100-continue (curl sends it for bodies over 1 KiB)
+        body = json.dumps({'prompt': 'Once upon a time', 'max_tokens': 2}).encode()
+        s.sendall(b'POST /v1/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n'
+                  % len(body))
+        interim = s.recv(4096)
+        s.sendall(body)
+        st, _, _ = read_response(s)
+        check(interim == b'HTTP/1.1 100 Continue\r\n\r\n' and st == 200, 'Expect: 100-continue gets 100, then 200')
     with serve.connect() as s: # keep-alive: two requests, one connection
         for i in range(2):
             s.sendall(b'GET /health HTTP/1.1\r\nHost: x\r\n\r\n')

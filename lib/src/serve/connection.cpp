@@ -27,6 +27,26 @@ asio::awaitable<bool> read_more(Connection& c)
     co_return true;
 }
 
+// A complete head whose body is still to come, with `Expect: 100-continue`: the client waits
+// for "100 Continue" before it sends the body. True once the head was complete.
+asio::awaitable<bool> continue_if_expected(Connection& c)
+{
+    const auto end = c.buffer.find("\r\n\r\n");
+    if (end == std::string::npos)
+        co_return false;
+    bool expects = false;
+    try {
+        const auto r = parse_head(std::string_view(c.buffer).substr(0, end + 4), c.server->limits);
+        const auto e = r.header("expect");
+        expects = e && (*e == "100-continue" || *e == "100-Continue");
+    } catch (const HttpError&) {
+        // parse() has refused it already
+    }
+    if (expects)
+        co_await c.write("HTTP/1.1 100 Continue\r\n\r\n");
+    co_return true;
+}
+
 struct Next {
     std::optional<Request> request; // nullopt: close (peer gone, idle, or answered an error)
 };
@@ -38,6 +58,7 @@ asio::awaitable<Next> next_request(Connection& c)
     const auto& cfg = c.server->config;
     c.arm(c.buffer.empty() ? cfg.idle_timeout_ms : cfg.header_timeout_ms);
     bool started = !c.buffer.empty();
+    bool asked_to_continue = false;
     for (;;) {
         auto parsed = parse(c.buffer, c.server->limits);
         if (parsed.state == ParseResult::State::Complete) {
@@ -52,6 +73,8 @@ asio::awaitable<Next> next_request(Connection& c)
             co_await c.write(serialize(error_response(e, false)));
             co_return Next{};
         }
+        if (!asked_to_continue && co_await continue_if_expected(c)) // curl waits for it on bodies over 1 KiB
+            asked_to_continue = true;
         if (!co_await read_more(c)) {
             c.disarm();
             if (c.timed_out && !c.buffer.empty()) {
