@@ -75,6 +75,14 @@ def main():
     serve = Serve(args.cli, args.model, '--max-sessions', str(args.clients), '--threads', args.threads, '-q')
     ok = True
     try:
+        # The same poll with nothing generating: what the machine itself adds to the latency.
+        idle, stop = [], threading.Event()
+        poller = threading.Thread(target=poll_health, args=(serve, stop, idle))
+        poller.start()
+        time.sleep(3)
+        stop.set()
+        poller.join()
+        print(f'/health idle: {len(idle)} polls, p50 {percentile(idle, 50):.2f} ms, p99 {percentile(idle, 99):.2f} ms')
         results = [None] * args.clients
         samples, stop = [], threading.Event()
         poller = threading.Thread(target=poll_health, args=(serve, stop, samples))
