@@ -29,10 +29,13 @@ int serve_command(const std::vector<std::string>& args)
     asio::io_context io(1);
     std::optional<Server> server;
     int status = 0;
+    bool stopping = false; // a signal during the load: drop the model instead of serving it
     async_load(io, o.model, o.runtime, [&](std::exception_ptr error, Model model) {
         try {
             if (error)
                 std::rethrow_exception(error);
+            if (stopping)
+                return;
             server.emplace(std::move(model), o.server);
             fmt::print(stderr, "listening on http://{}:{}\n", server->host(), server->port());
         } catch (const ConfigError& e) {
@@ -52,6 +55,7 @@ int serve_command(const std::vector<std::string>& args)
         if (ec)
             return;
         fmt::print(stderr, "{}: stopping\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        stopping = true;
         server.reset();
     });
     io.run();
