@@ -17,7 +17,8 @@ native_pkgs=(meson ninja-build pkg-config g++ ccache file python3
   libasio-dev liburing-dev libfmt-dev nlohmann-json3-dev libboost-program-options-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev catch2
   gnuplot-nox # bench --plot draws its PNGs with gnuplot
-  clang libclang-rt-14-dev) # the fuzz build (test/fuzz): clang 14 and its libFuzzer/ASan runtimes
+  clang libclang-rt-14-dev # the fuzz build (test/fuzz): clang 14 and its libFuzzer/ASan runtimes
+  nodejs npm) # the service test drives `serve` with the official openai npm client
 cross_pkgs=(g++-aarch64-linux-gnu qemu-user
   liburing-dev:arm64 libfmt-dev:arm64 libboost-program-options-dev:arm64
   libtomlplusplus-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64)
@@ -43,8 +44,20 @@ if [ "$cross" -eq 1 ]; then
   wanted+=("${cross_pkgs[@]}")
 fi
 
+# The openai client of the service test, at the version package-lock.json pins.
+install_npm_client() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/test/service/client"
+  [ -d "$dir/node_modules/openai" ] && return 0
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    { echo "install-deps.sh: npm ci in $dir failed" >&2; exit 1; }
+}
+
 mapfile -t todo < <(missing "${wanted[@]}")
-[ "${#todo[@]}" -eq 0 ] && exit 0
+if [ "${#todo[@]}" -eq 0 ]; then
+  install_npm_client
+  exit 0
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -56,3 +69,4 @@ if ! { "${as_root[@]}" apt-get update -qq && \
   echo "install-deps.sh: apt-get failed" >&2
   exit 1
 fi
+install_npm_client

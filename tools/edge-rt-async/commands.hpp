@@ -18,6 +18,7 @@ int gen_model_command(const std::vector<std::string>& args);
 int inspect_command(const std::vector<std::string>& args);
 int quantize_command(const std::vector<std::string>& args);
 int run_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 int status_command(const std::vector<std::string>& args);
 int tokenize_command(const std::vector<std::string>& args);
 

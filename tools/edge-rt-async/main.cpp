@@ -20,6 +20,8 @@ constexpr std::array kCommands{
             run_command},
     Command{"chat", "talk with an instruct model: its chat template, history in the KV cache, /reset, /exit",
             chat_command},
+    Command{"serve", "an OpenAI-compatible HTTP service (chat and text completions, models, health, metrics)",
+            serve_command},
     Command{"bench", "sweep budgets, strategies, threads and I/O backends; medians of repeated runs",
             bench_command},
     Command{"inspect", "show a model's structure: architecture, layers, weight bytes, dtypes",

@@ -60,9 +60,14 @@ void PrometheusText::family(std::string_view name, std::string_view help, std::s
 {
     if (!valid_name(name))
         throw std::invalid_argument("invalid Prometheus metric name '" + std::string(name) + "'");
-    text_.append("# HELP ").append(name).append(" ");
-    append_escaped(text_, help, false);
-    text_.append("\n# TYPE ").append(name).append(" ").append(type).append("\n").append(name);
+    // Samples of one family (the same name, other labels) share its HELP and TYPE lines.
+    if (name != last_family_) {
+        text_.append("# HELP ").append(name).append(" ");
+        append_escaped(text_, help, false);
+        text_.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
+        last_family_ = std::string(name);
+    }
+    text_.append(name);
     if (labels.size() > 0) {
         text_ += '{';
         bool first = true;

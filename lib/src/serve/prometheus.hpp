@@ -13,6 +13,7 @@ class PrometheusText {
 public:
     using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
+    /// Calls with the same name in a row add samples (other labels) to one family.
     /// A monotonically increasing count; by convention its name ends in `_total`.
     void counter(std::string_view name, std::string_view help, double value, Labels labels = {});
     /// A value that goes up and down.
@@ -24,6 +25,7 @@ public:
 private:
     void family(std::string_view name, std::string_view help, std::string_view type, double value, Labels labels);
     std::string text_;
+    std::string last_family_;
 };
 
 } // namespace edge_rt::serve

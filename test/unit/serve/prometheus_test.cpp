@@ -37,5 +37,13 @@ TEST(PrometheusText, RefusesInvalidNames)
     EXPECT_THROW(p.gauge("ok", "", 1, {{"bad-label", "v"}}), std::invalid_argument);
 }
 
+TEST(PrometheusText, SamplesOfOneFamilyShareHelpAndType)
+{
+    PrometheusText p;
+    p.counter("x_total", "X.", 1, {{"reason", "a"}});
+    p.counter("x_total", "X.", 2, {{"reason", "b"}});
+    EXPECT_EQ(p.text(), "# HELP x_total X.\n# TYPE x_total counter\nx_total{reason=\"a\"} 1\nx_total{reason=\"b\"} 2\n");
+}
+
 } // namespace
 } // namespace edge_rt::serve

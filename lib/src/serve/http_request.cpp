@@ -1,10 +1,10 @@
-#include "http_request.hpp"
+#include "serve/http_request.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 
-namespace edge_rt::service {
+namespace edge_rt::serve {
 namespace {
 
 // RFC 9110 token characters (method and header names).
@@ -131,16 +131,43 @@ Request parse_head(std::string_view head, const Limits& limits)
     return r;
 }
 
+ParseResult parse(std::string_view bytes, const Limits& limits)
+{
+    ParseResult out;
+    try {
+        const auto head_end = find_head_end(bytes, limits);
+        if (head_end == std::string_view::npos)
+            return out;
+        Request r = parse_head(bytes.substr(0, head_end), limits);
+        if (r.method == "POST" && !r.header("content-length"))
+            throw HttpError(411, "a POST needs a Content-Length");
+        if (bytes.size() - head_end < r.content_length)
+            return out; // the body is still arriving
+        r.body = std::string(bytes.substr(head_end, r.content_length));
+        out.consumed = head_end + r.content_length;
+        out.request = std::move(r);
+        out.state = ParseResult::State::Complete;
+    } catch (const HttpError& e) {
+        out.state = ParseResult::State::Error;
+        out.status = e.status();
+        out.error = e.what();
+    }
+    return out;
+}
+
 std::string_view reason_phrase(int status)
 {
     switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
     case 404: return "Not Found";
+    case 401: return "Unauthorized";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 411: return "Length Required";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
@@ -150,4 +177,4 @@ std::string_view reason_phrase(int status)
     }
 }
 
-} // namespace edge_rt::service
+} // namespace edge_rt::serve

@@ -1,9 +1,9 @@
-// The example service's HTTP/1.1 request parser: what it accepts and the status it refuses with.
-#include "http_request.hpp"
+// The HTTP/1.1 request parser: what it accepts and the status it refuses with.
+#include "serve/http_request.hpp"
 
 #include <gtest/gtest.h>
 
-namespace edge_rt::service {
+namespace edge_rt::serve {
 namespace {
 
 int refusal(std::string_view head, Limits limits = {})
@@ -67,4 +67,4 @@ TEST(HttpRequest, EnforcesTheSizeLimits)
 }
 
 } // namespace
-} // namespace edge_rt::service
+} // namespace edge_rt::serve

@@ -1,6 +1,8 @@
 // A small, strict HTTP/1.1 request parser: request line, headers, Content-Length body. It
 // parses what the service needs and refuses the rest with the right status, so a malformed or
-// oversized request never reaches the handlers.
+// oversized request never reaches the handlers. Debian bookworm packages no maintained C/C++
+// HTTP parser that fits standalone Asio (docs/SERVICE.md says what was checked). `parse` is a
+// pure function of the bytes, the entry point a fuzz target calls.
 #pragma once
 
 #include <cstddef>
@@ -11,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace edge_rt::service {
+namespace edge_rt::serve {
 
 /// A request the parser refuses: the HTTP status to answer with and why.
 class HttpError : public std::runtime_error {
@@ -50,7 +52,21 @@ std::size_t find_head_end(std::string_view buffer, const Limits& limits);
 /// (Transfer-Encoding), 505 (not HTTP/1.x), 413 (Content-Length over the body limit).
 Request parse_head(std::string_view head, const Limits& limits);
 
+/// What `parse` makes of the bytes received so far on a connection.
+struct ParseResult {
+    enum class State { Incomplete, Complete, Error };
+    State state = State::Incomplete;
+    Request request;        ///< Complete: the request, body included
+    std::size_t consumed = 0; ///< Complete: bytes of this request (a pipelined next one follows)
+    int status = 0;         ///< Error: the HTTP status to answer with
+    std::string error;      ///< Error: why
+};
+
+/// Parses one request (head and Content-Length body) from the start of `bytes`. Never throws
+/// for any input: a refusal is State::Error with its status.
+ParseResult parse(std::string_view bytes, const Limits& limits);
+
 /// "Bad Request", "Not Found", … for the statuses the service sends.
 std::string_view reason_phrase(int status);
 
-} // namespace edge_rt::service
+} // namespace edge_rt::serve
