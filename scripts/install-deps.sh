@@ -17,8 +17,7 @@ native_pkgs=(meson ninja-build pkg-config g++ ccache file python3
   libasio-dev liburing-dev libfmt-dev nlohmann-json3-dev libboost-program-options-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev catch2
   gnuplot-nox # bench --plot draws its PNGs with gnuplot
-  clang libclang-rt-14-dev # the fuzz build (test/fuzz): clang 14 and its libFuzzer/ASan runtimes
-  nodejs npm) # the service test drives `serve` with the official openai npm client
+  clang libclang-rt-14-dev) # the fuzz build (test/fuzz): clang 14 and its libFuzzer/ASan runtimes
 cross_pkgs=(g++-aarch64-linux-gnu qemu-user
   liburing-dev:arm64 libfmt-dev:arm64 libboost-program-options-dev:arm64
   libtomlplusplus-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64)
@@ -37,6 +36,11 @@ missing() {
 }
 
 wanted=("${native_pkgs[@]}")
+# The service test drives `serve` with the official openai npm client. A Node.js that is already
+# there (e.g. NodeSource's, which bundles npm and conflicts with Debian's npm package) is used.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  wanted+=(nodejs npm)
+fi
 if [ "$cross" -eq 1 ]; then
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     "${as_root[@]}" dpkg --add-architecture arm64
