@@ -354,3 +354,26 @@ TEST(RunCli, MemoryBudgetSizesAreChecked)
     EXPECT_EQ(j.at("metrics").at("budget_bytes"), std::uint64_t{3} << 29);
     EXPECT_EQ(j.at("metrics").at("fully_resident"), true);
 }
+
+// `run MODEL` and `inspect MODEL` mean -m MODEL (a model given that way was once ignored in
+// favour of the bundled one); a stray word elsewhere is an error, not silently dropped.
+TEST(RunCli, APositionalModelIsTheModelAndAStrayWordIsAnError)
+{
+    const auto model = shared_models() / "arch" / "qwen2-w256.gguf";
+    if (!std::filesystem::exists(model))
+        GTEST_SKIP() << model << " is missing";
+    const auto positional = run_cli({"run", model.string(), "--prompt-ids", "1", "--temp", "0", "-n", "8", "--json"});
+    const auto flagged = run_cli({"run", "-m", model.string(), "--prompt-ids", "1", "--temp", "0", "-n", "8", "--json"});
+    ASSERT_EQ(positional.exit_code, 0) << positional.err;
+    ASSERT_EQ(flagged.exit_code, 0) << flagged.err;
+    const auto j = nlohmann::json::parse(positional.out);
+    EXPECT_EQ(j.at("model").get<std::string>(), model.string());
+    EXPECT_EQ(j.at("generated_ids"), nlohmann::json::parse(flagged.out).at("generated_ids"));
+    EXPECT_THAT(run_cli({"inspect", model.string()}).out, HasSubstr("architecture qwen2"));
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"run", model.string(), "stray"}, {"bench", "stray"}, {"gen-model", "stray"}, {"status", "stray"}}) {
+        const auto r = run_cli(args);
+        EXPECT_NE(r.exit_code, 0) << args[0];
+        EXPECT_THAT(r.err, HasSubstr("positional")) << args[0];
+    }
+}

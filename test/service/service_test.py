@@ -136,7 +136,14 @@ def limits(serve, max_sessions, max_connections):
 
 
 def prometheus(serve):
-    _, h, b = request(serve, 'GET', '/metrics')
+    # The limits check just closed max_connections idle sockets; until the server has seen them
+    # go, a new connection is still over the limit (503), so wait for a 200 first.
+    deadline = time.time() + 10
+    while True:
+        st, h, b = request(serve, 'GET', '/metrics')
+        if st != 503 or time.time() > deadline:
+            break
+        time.sleep(0.05)
     text = b.decode()
     sample = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? '
                         r'([-+0-9.eE]+|NaN|[+-]Inf)$')

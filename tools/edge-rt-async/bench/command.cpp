@@ -304,7 +304,8 @@ int bench_command(const std::vector<std::string>& args)
 {
     const auto opts = bench_options();
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    const po::positional_options_description none; // a stray word is an error, not ignored
+    po::store(po::command_line_parser(args).options(opts).positional(none).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async bench [-m MODEL] [-b 256M,512M] [-s LIST] [-t LIST] [--io-backend LIST]\n"

@@ -55,7 +55,8 @@ int gen_model_command(const std::vector<std::string>& args)
 {
     const auto opts = gen_model_options();
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    const po::positional_options_description none; // a stray word is an error, not ignored
+    po::store(po::command_line_parser(args).options(opts).positional(none).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async gen-model --preset NAME [--type T] [--format F] [--layers N]\n"

@@ -95,7 +95,9 @@ int inspect_command(const std::vector<std::string>& args)
          "ASSUMED weight bytes the kernels consume per second when decoding, GB/s")
         ("json", "print one JSON document instead of text");
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::positional_options_description pos; // `run MODEL` as `run -m MODEL`, like chat and serve
+    pos.add("model", 1);
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async inspect [-m MODEL] [--budgets 256M,512M,1G | --sweep] "

@@ -370,7 +370,9 @@ int run_command(const std::vector<std::string>& args)
 {
     const auto opts = run_options();
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::positional_options_description pos; // `run MODEL` as `run -m MODEL`, like chat and serve
+    pos.add("model", 1);
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async run [-m MODEL] [-p TEXT | -f FILE | --prompt-ids IDS] [options]\n\n"

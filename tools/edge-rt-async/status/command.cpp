@@ -179,7 +179,8 @@ int status_command(const std::vector<std::string>& args)
     po::options_description all;
     all.add(opts).add(hidden);
     po::variables_map vm;
-    po::store(po::command_line_parser(args).options(all).run(), vm);
+    const po::positional_options_description none; // a stray word is an error, not ignored
+    po::store(po::command_line_parser(args).options(all).positional(none).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async status [--json] [--probe-io [PATH]] [-m MODEL]\n\n" << opts;
