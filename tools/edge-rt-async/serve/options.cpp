@@ -33,7 +33,7 @@ po::options_description describe()
         ("idle-timeout-ms", po::value<unsigned>()->default_value(60000), "idle keep-alive connections close after")
         ("ctx-size,c", po::value<std::size_t>()->default_value(0), "context per session (0: min(model, 2048))")
         ("budget,b", po::value<std::string>(), "memory budget for the model and all sessions (e.g. 512M)")
-        ("threads,t", po::value<unsigned>()->default_value(1), "compute threads")
+        ("threads,t", po::value<unsigned>(), "compute threads (default: the CPUs this process may use)")
         ("chat-template", po::value<std::string>(), "a built-in chat template instead of the model's")
         ("model-id", po::value<std::string>(), "the model id clients see (default: the model's name)")
         ("quiet,q", "no per-request log lines on stderr");
@@ -107,7 +107,7 @@ ServeOptions parse_serve_options(const std::vector<std::string>& args)
     if (vm.count("model-id"))
         s.model_id = vm["model-id"].as<std::string>();
     o.runtime.ctx_size = s.ctx_size;
-    o.runtime.threads = vm["threads"].as<unsigned>();
+    o.runtime.threads = vm.count("threads") ? vm["threads"].as<unsigned>() : default_threads();
     if (o.runtime.threads == 0)
         throw ConfigError("--threads: must be at least 1");
     if (vm.count("budget"))
