@@ -195,7 +195,7 @@ MonitoredRun generate_12(runtime::Engine& engine, const monitor::Monitor* mon, c
     runtime::GenerateOptions gen;
     gen.max_tokens = 12;
     gen.sampler.temperature = 0;
-    gen.monitor = mon;
+    engine.set_monitor(mon); // applied before each of its passes
     MonitoredRun run;
     const std::vector<std::int32_t> prompt{1, 403, 407};
     runtime::generate(session, prompt, gen, [&](std::int32_t id, std::span<const float>) {

@@ -82,6 +82,11 @@ struct RuntimeConfig {
     std::size_t ctx_size = 0;
     /// Prompt chunk in tokens: longer prompts run in several batched passes.
     std::size_t max_batch = 512;
+    /// Sessions the plan reserves memory for (each a KV cache of ctx_size, activations for one
+    /// prompt chunk, logits): sessions generating at once share every forward pass, so each
+    /// streamed weight group is read once for all of them. 0 = 1. A session beyond them opens
+    /// only while the budget has room (BudgetError otherwise).
+    std::size_t sessions = 1;
     /// Reads in flight at once (io_uring queue depth, pread threads).
     unsigned queue_depth = 32;
     /// A tokenizer to use instead of the model's own (a GGUF, a tokenizer.json, or a folder with

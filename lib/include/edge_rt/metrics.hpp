@@ -64,6 +64,11 @@ struct ModelMetrics {
     std::uint64_t budget_peak_bytes = 0;
     /// Forward passes run, over all sessions.
     std::uint64_t passes = 0;
+    /// Sessions' steps those passes ran: a pass runs the step of every session that has one
+    /// ready (continuous batching), so steps / passes is the mean batch.
+    std::uint64_t steps = 0;
+    /// Tokens those steps ran (a prompt chunk or a speculative verify step holds several).
+    std::uint64_t tokens = 0;
     /// Summed wall time of those passes.
     double wall_ms = 0;
     /// Summed compute time.
@@ -90,8 +95,11 @@ struct ModelMetrics {
     std::uint64_t draft_budget_bytes = 0;
     /// Sessions open over the model now.
     std::size_t sessions = 0;
-    /// Generations running now (passes are serialised: at most one is computing).
+    /// Generations running now (their steps share passes).
     std::size_t active_generations = 0;
+    /// Steps in the pass running now (0 between passes), and steps waiting for the next one.
+    std::size_t running_steps = 0;
+    std::size_t queued_steps = 0;
 };
 
 } // namespace edge_rt

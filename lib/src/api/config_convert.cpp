@@ -33,6 +33,8 @@ void validate(const RuntimeConfig& c)
         throw ConfigError("RuntimeConfig: prefetch_depth must be at least 1");
     if (c.max_batch == 0)
         throw ConfigError("RuntimeConfig: max_batch must be at least 1");
+    if (c.sessions > 1024) // each one's KV cache is planned: beyond this the sum only overflows
+        throw ConfigError(fmt::format("RuntimeConfig: sessions is {}; at most 1024 are planned for", c.sessions));
     if (c.queue_depth == 0)
         throw ConfigError("RuntimeConfig: queue_depth must be at least 1");
     if (c.monitor.enabled && c.monitor.interval_ms == 0)
@@ -56,6 +58,7 @@ runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& 
     e.reader.queue_depth = c.queue_depth;
     e.n_ctx = c.ctx_size;
     e.max_batch = c.max_batch;
+    e.sessions = std::max<std::size_t>(c.sessions, 1);
     e.io = &io;
     if (!c.draft_model_path.empty()) // the verify pass's logits, planned with the rest
         e.logit_rows = draft_max(c) + 1;

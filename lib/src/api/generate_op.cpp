@@ -102,9 +102,7 @@ runtime::GenerateOptions loop_options(Op& op)
     o.sampler = api::sampler_config(op.request.sampling);
     if (!op.request.ignore_eos)
         o.eos = m.eos;
-    o.monitor = m.monitor.get();
     o.tokenizer = m.tokenizer.get();
-    o.lock = &m.lock;
     o.stop = &op.stop;
     if (op.draft) {
         const auto& s = op.request.speculation;

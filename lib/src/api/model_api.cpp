@@ -128,6 +128,7 @@ void make_monitor(Model::State& state, const MonitorConfig& m)
     state.monitor = std::make_unique<monitor::Monitor>(state.io, monitor::Sampler(m.root),
                                                        monitor::Policy(max, policy_config(m)),
                                                        std::chrono::milliseconds(m.interval_ms), m.on_change);
+    state.engine->set_monitor(state.monitor.get()); // applied before every pass, for every session
 }
 
 asio::awaitable<Model> load(asio::io_context& io, std::string path, RuntimeConfig config)
@@ -196,6 +197,8 @@ ModelMetrics Model::metrics() const
         m.budget_peak_bytes += d->budget().peak();
     }
     m.passes = t.passes;
+    m.steps = t.steps;
+    m.tokens = t.tokens;
     m.wall_ms = t.wall_ms;
     m.compute_ms = t.compute_ms;
     m.io_ms = t.io_ms;
@@ -208,6 +211,8 @@ ModelMetrics Model::metrics() const
     m.active_threads = e.active_threads();
     m.sessions = state_->sessions;
     m.active_generations = state_->active;
+    m.running_steps = e.running_steps();
+    m.queued_steps = e.queued_steps();
     return m;
 }
 

@@ -29,7 +29,8 @@ PlanInfo plan_model(const std::string& path, const RuntimeConfig& config)
     const auto& c = source.config;
     const auto arch = runtime::runtime_architecture(source, kernels::scalar_kernels()); // groups only
     const std::size_t n_ctx = runtime::checked_context_length(c, config.ctx_size, path);
-    auto request = runtime::base_plan_request(source, *arch, n_ctx, config.max_batch, 1);
+    auto request = runtime::base_plan_request(source, *arch, n_ctx, config.max_batch, 1,
+                                                 std::max<std::size_t>(config.sessions, 1));
     request.budget = config.budget_bytes ? config.budget_bytes : std::numeric_limits<std::uint64_t>::max();
     request.strategy = api::to_internal(config.strategy);
     request.prefetch_depth = config.prefetch_depth;

@@ -3,7 +3,6 @@
 
 #include "edge_rt/model.hpp"
 #include "edge_rt/session.hpp"
-#include "exec/pass_lock.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "monitor/monitor.hpp"
 #include "runtime/engine.hpp"
@@ -16,7 +15,7 @@
 namespace edge_rt {
 
 struct Model::State {
-    State(asio::io_context& io_context) : io(io_context), lock(io_context) {}
+    explicit State(asio::io_context& io_context) : io(io_context) {}
 
     asio::io_context& io;
     std::unique_ptr<runtime::Engine> engine;
@@ -28,7 +27,6 @@ struct Model::State {
     std::optional<std::int32_t> bos, eos;
     ModelInfo info;
     PlanInfo plan;
-    exec::PassLock lock;
     std::unique_ptr<monitor::Monitor> monitor; // null: RuntimeConfig::monitor.enabled was false
     std::size_t sessions = 0;
     std::size_t active = 0; // generations running (the monitor samples while there are any)

@@ -70,13 +70,13 @@ void Conversation::check(std::span<const std::int32_t> tokens) const
 }
 
 std::span<const float> Conversation::forward(std::span<const std::int32_t> tokens, bool all_logits,
-                                        const std::atomic<bool>* stop)
+                                        exec::StopSource* stop)
 {
     return engine_.executor().run_blocking(forward_async(tokens, all_logits, stop));
 }
 
 asio::awaitable<std::span<const float>> Conversation::forward_async(std::span<const std::int32_t> tokens, bool all_logits,
-                                                               const std::atomic<bool>* stop)
+                                                               exec::StopSource* stop)
 {
     check(tokens);
     const std::size_t n_vocab = engine_.config().n_vocab;
@@ -88,7 +88,7 @@ asio::awaitable<std::span<const float>> Conversation::forward_async(std::span<co
         // Logits are computed only where they are wanted: every row, or the prompt's last.
         const std::size_t rows = all_logits ? chunk.size() : (last_chunk ? 1 : 0);
         float* out = all_logits ? logits_.data() + first * n_vocab : logits_.data();
-        co_await engine_.forward({chunk, pos_, &act_, &kv_, rows, {out, rows * n_vocab}, stop});
+        co_await engine_.forward({chunk, pos_, &act_, &kv_, rows, {out, rows * n_vocab}, nullptr}, stop);
         pos_ += chunk.size();
     }
     co_return std::span<const float>(logits_);

@@ -36,10 +36,10 @@ public:
     /// check() before computing anything; Cancelled once `*stop` is set (the position is then
     /// that of the last whole chunk).
     std::span<const float> forward(std::span<const std::int32_t> tokens, bool all_logits = false,
-                                   const std::atomic<bool>* stop = nullptr);
+                                   exec::StopSource* stop = nullptr);
     /// The same, as a coroutine on the engine's io_context.
     asio::awaitable<std::span<const float>> forward_async(std::span<const std::int32_t> tokens, bool all_logits,
-                                                          const std::atomic<bool>* stop = nullptr);
+                                                          exec::StopSource* stop = nullptr);
     /// Throws ConfigError for no tokens, ids outside the vocabulary, or more tokens than the
     /// context has room for after position().
     void check(std::span<const std::int32_t> tokens) const;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include "exec/stop.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <span>
@@ -33,7 +35,7 @@ public:
     /// far, the last one included). Fewer (or none) is fine: the pass then verifies fewer.
     /// `stop` is the generation's stop flag, for drafts that run passes of their own.
     virtual asio::awaitable<void> propose(std::span<const std::int32_t> context, std::size_t k, Proposal& out,
-                                          const std::atomic<bool>* stop) = 0;
+                                          exec::StopSource* stop) = 0;
     /// "lookup" or "draft-model": how reports name it.
     virtual const char* name() const = 0;
 };

@@ -4,6 +4,7 @@
 #include "arch/activations.hpp"
 #include "arch/validate.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/pass_batcher.hpp"
 #include "runtime/plan_request.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/streamer.hpp"
@@ -65,7 +66,8 @@ Engine::~Engine()
 
 plan::PlanRequest Engine::make_request() const
 {
-    plan::PlanRequest r = base_plan_request(source_, *arch_, n_ctx_, options_.max_batch, options_.logit_rows);
+    plan::PlanRequest r = base_plan_request(source_, *arch_, n_ctx_, options_.max_batch, options_.logit_rows,
+                                            std::max<std::size_t>(options_.sessions, 1));
     r.budget = options_.budget ? options_.budget : std::numeric_limits<std::uint64_t>::max();
     r.strategy = options_.strategy;
     r.prefetch_depth = options_.prefetch_depth;
@@ -96,6 +98,14 @@ void Engine::load()
     for (const auto& g : plan_.groups)
         layouts.push_back(layout_slot(*arch_, source_.tensors, g.members));
     streamer_ = std::make_unique<Streamer>(plan_, std::move(layouts), *pool_, *reader_, executor_->io());
+    batcher_ = std::make_shared<PassBatcher>(
+        executor_->io(), [this](std::span<BatchMember* const> members) { return run_pass(members); },
+        [this]() -> asio::awaitable<void> {
+            if (monitor_) {
+                const auto limits = monitor_->limits();
+                co_await apply_limits(limits.prefetch_depth, limits.threads);
+            }
+        });
     if (!options_.io)
         executor_->run_blocking(load_resident());
 }

@@ -13,6 +13,8 @@
 #include "memory/pool.hpp"
 #include "arch/architecture.hpp"
 #include "model/model_source.hpp"
+#include "monitor/monitor.hpp"
+#include "exec/stop.hpp"
 #include "plan/plan.hpp"
 #include "runtime/metrics.hpp"
 
@@ -26,6 +28,7 @@ namespace edge_rt::runtime {
 
 class Streamer;
 class RowReader;
+class PassBatcher;
 
 struct EngineOptions {
     /// Bytes for everything the engine and its sessions hold; 0 = no limit (every weight
@@ -36,6 +39,7 @@ struct EngineOptions {
     std::size_t n_ctx = 0;       // context the KV cache is planned for; 0 = default_context_length()
     std::size_t max_batch = 512; // prompt chunk: activations and embedding rows are planned for it
     std::size_t logit_rows = 1;  // rows of logits planned for (more when every prompt row is wanted)
+    std::size_t sessions = 1;    // sessions planned for: each its KV cache, activations, logits
     unsigned threads = 1;        // compute pool threads
     io::ReaderOptions reader;    // backend, O_DIRECT, queue depth (and test hooks)
     /// Embedding: run on this io_context (the caller runs it) instead of an owned one. The
@@ -63,6 +67,15 @@ struct ForwardStep {
     std::span<float> logits;
     /// The generation's stop flag (exec::StopSource), checked before each group; null = never.
     const std::atomic<bool>* stop = nullptr;
+};
+
+/// A step in a batched pass (PassBatcher): the pass finishes a member early (done, error =
+/// Cancelled) when its stop flag is set at a group boundary, and calls `finished` then.
+struct BatchMember {
+    ForwardStep step;
+    std::exception_ptr error;
+    bool done = false;
+    std::function<void()> finished;
 };
 
 /// min(the model's trained context, 2048).
@@ -108,10 +121,19 @@ public:
     const PassMetrics& last_pass() const { return last_; }
     void reset_metrics() { totals_ = {}; }
 
-    /// One batch through the pipeline. Must run on executor().io(), one pass at a time. Throws
-    /// Cancelled once step.stop is set (at the next group boundary), IoError from reads; the
-    /// ring is drained and restarted before either propagates, so the engine stays usable.
-    asio::awaitable<void> forward(ForwardStep step);
+    /// One step (a prompt chunk, a token, a verify batch) of one session, run in the next pass
+    /// together with every other session's step waiting then (continuous batching: each
+    /// streamed group is read once per pass, for all of them). Must run on executor().io().
+    /// Throws Cancelled once `stop` is requested (a waiting step leaves at once, a running one
+    /// at the next group boundary; the others in its pass go on), IoError from reads (for every
+    /// step of that pass; the ring is drained and restarted, so the engine stays usable).
+    asio::awaitable<void> forward(ForwardStep step, exec::StopSource* stop = nullptr);
+    /// Steps waiting for the next pass, and steps in the pass running now.
+    std::size_t queued_steps() const;
+    std::size_t running_steps() const;
+    /// Its limits apply before every pass (a token boundary for every session); null = none.
+    /// Must outlive the engine's passes and run on the engine's io_context.
+    void set_monitor(const monitor::Monitor* monitor) { monitor_ = monitor; }
 
     /// Token boundary only (no pass running; on executor().io()): the monitor's limits. The
     /// prefetch ring uses at most `prefetch_depth` of its planned slots (never more than planned,
@@ -136,8 +158,9 @@ public:
 private:
     void load();
     plan::PlanRequest make_request() const;
+    asio::awaitable<void> run_pass(std::span<BatchMember* const> members);
     asio::awaitable<void> embed_on_demand(const ForwardStep& step);
-    asio::awaitable<void> run_groups(const ForwardStep& step, double& compute_ms);
+    asio::awaitable<void> run_groups(std::vector<BatchMember*>& live, double& compute_ms);
     void compute_group(std::size_t planned, const ForwardStep& step, const std::vector<std::vector<kernels::WeightView>>& views) const;
 
     model::ModelSource source_;
@@ -154,6 +177,8 @@ private:
     std::unique_ptr<io::WeightReader> reader_;
     std::unique_ptr<RowReader> rows_;
     std::unique_ptr<Streamer> streamer_;
+    std::shared_ptr<PassBatcher> batcher_;
+    const monitor::Monitor* monitor_ = nullptr;
     std::atomic<unsigned> active_threads_{1};
     bool shut_down_ = false;
     double load_ms_ = 0;

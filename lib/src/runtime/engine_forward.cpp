@@ -1,11 +1,33 @@
-// Engine::forward: one batch through every planned group, in order (DESIGN.md §2).
+// Engine::forward: the steps of every waiting session through every planned group, in order
+// (DESIGN.md §2), each streamed group read once for the whole batch.
 #include "runtime/engine.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/pass_batcher.hpp"
 #include "runtime/row_reader.hpp"
 #include "runtime/streamer.hpp"
 
+#include <algorithm>
 
 namespace edge_rt::runtime {
+namespace {
+
+// Finishes the members whose stop was requested (they leave the pass here, at a group
+// boundary, and their waiters wake now); the others stay in `live`.
+void drop_stopped(std::vector<BatchMember*>& live)
+{
+    std::erase_if(live, [](BatchMember* m) {
+        if (!m->step.stop || !m->step.stop->load(std::memory_order_relaxed))
+            return false;
+        m->error = std::make_exception_ptr(Cancelled("generation stopped on request"));
+        m->done = true;
+        if (m->finished)
+            m->finished();
+        return true;
+    });
+}
+
+} // namespace
+
 void Engine::compute_group(std::size_t planned, const ForwardStep& s,
                            const std::vector<std::vector<kernels::WeightView>>& views) const
 {
@@ -50,12 +72,16 @@ asio::awaitable<void> Engine::embed_on_demand(const ForwardStep& s)
         asio::use_awaitable);
 }
 
-asio::awaitable<void> Engine::run_groups(const ForwardStep& s, double& compute_ms)
+// Each group is acquired once and computed for every live member in turn (one task on the
+// compute pool, so the members' kernels use all its threads one after another).
+asio::awaitable<void> Engine::run_groups(std::vector<BatchMember*>& live, double& compute_ms)
 {
     if (rows_)
-        co_await embed_on_demand(s);
+        for (BatchMember* m : live)
+            co_await embed_on_demand(m->step);
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) {
-        if (s.stop && s.stop->load(std::memory_order_relaxed))
+        drop_stopped(live);
+        if (live.empty())
             throw Cancelled("generation stopped on request");
         const ReadyGroup g = co_await streamer_->acquire(i);
         compute_ms += co_await exec::async_compute(
@@ -64,7 +90,8 @@ asio::awaitable<void> Engine::run_groups(const ForwardStep& s, double& compute_m
                 const auto start = Clock::now();
                 if (g.needs_transpose)
                     transpose_slot(*g.layout, g.data);
-                compute_group(i, s, *g.views);
+                for (const BatchMember* m : live)
+                    compute_group(i, m->step, *g.views);
                 return ms_between(start, Clock::now());
             },
             asio::use_awaitable);
@@ -73,10 +100,12 @@ asio::awaitable<void> Engine::run_groups(const ForwardStep& s, double& compute_m
     streamer_->end_pass();
 }
 
-asio::awaitable<void> Engine::forward(ForwardStep step)
+asio::awaitable<void> Engine::run_pass(std::span<BatchMember* const> members)
 {
-    if (step.stop && step.stop->load(std::memory_order_relaxed))
-        throw Cancelled("generation stopped on request");
+    std::vector<BatchMember*> live(members.begin(), members.end());
+    drop_stopped(live);
+    if (live.empty())
+        co_return; // nothing started: the ring is untouched
     streamer_->prime();
     const auto start = Clock::now();
     const io::ReaderStats before = reader_->stats();
@@ -84,9 +113,13 @@ asio::awaitable<void> Engine::forward(ForwardStep step)
     const double stall_before = streamer_->stall_ms();
     PassMetrics m;
     m.passes = 1;
+    for (const BatchMember* member : live) {
+        ++m.steps;
+        m.tokens += member->step.tokens.size();
+    }
     std::exception_ptr error;
     try {
-        co_await run_groups(step, m.compute_ms);
+        co_await run_groups(live, m.compute_ms);
     } catch (...) {
         error = std::current_exception();
     }
@@ -101,5 +134,13 @@ asio::awaitable<void> Engine::forward(ForwardStep step)
     last_ = m;
     totals_ += m;
 }
+
+asio::awaitable<void> Engine::forward(ForwardStep step, exec::StopSource* stop)
+{
+    co_await batcher_->submit(step, stop);
+}
+
+std::size_t Engine::queued_steps() const { return batcher_->queued(); }
+std::size_t Engine::running_steps() const { return batcher_->running(); }
 
 } // namespace edge_rt::runtime

@@ -21,54 +21,26 @@ struct Run {
     std::vector<std::int32_t> tokens; // the current pass's tokens: the last one and the guesses
 };
 
-// Holds the pass lock (when there is one) for the scope of one pass.
-struct Turn {
-    explicit Turn(exec::PassLock* l) : lock(l) {}
-    exec::PassLock* lock;
-    Turn(const Turn&) = delete;
-    Turn& operator=(const Turn&) = delete;
-    ~Turn()
-    {
-        if (lock)
-            lock->release();
-    }
-};
-
-// A token boundary: the pass lock (when there is one) is taken, then the monitor's limits are
-// applied (no pass of this engine runs meanwhile). Throws Cancelled when the generation's stop
-// was requested before its turn came.
-asio::awaitable<void> wait_turn(Run& run, exec::StopSource& stop)
-{
-    if (run.options.lock == nullptr)
-        co_return;
-    const bool turn = co_await run.options.lock->acquire(stop);
-    if (!turn)
-        throw Cancelled("generation stopped while waiting for its turn");
-}
-
-asio::awaitable<void> start_pass(Run& run, exec::StopSource& stop)
+// A token boundary: the engine's batcher applies the monitor's limits before each pass. Throws
+// Cancelled when the generation's stop was requested.
+void start_pass(exec::StopSource& stop)
 {
     if (stop.requested())
         throw Cancelled("generation stopped on request");
-    if (run.options.monitor) {
-        const auto limits = run.options.monitor->limits();
-        co_await run.session.engine().apply_limits(limits.prefetch_depth, limits.threads);
-    }
 }
 
 exec::StopSource& stop_of(Run& run) { return run.options.stop ? *run.options.stop : run.never; }
 
-// One forward pass in its turn: the prompt (logits of its last token only).
+// The prompt's passes (logits of its last token only), each shared with whatever other
+// sessions of the engine run a step then.
 asio::awaitable<std::span<const float>> pass(Run& run, std::span<const std::int32_t> tokens)
 {
     exec::StopSource& stop = stop_of(run);
-    co_await wait_turn(run, stop);
-    const Turn turn{run.options.lock}; // released when the pass ends, by an exception too
-    co_await start_pass(run, stop);
-    co_return co_await run.session.forward_async(tokens, false, &stop.flag());
+    start_pass(stop);
+    co_return co_await run.session.forward_async(tokens, false, &stop);
 }
 
-// One decode pass in its turn: `history`'s last token, and after it whatever the draft guesses
+// One decode step (in a pass shared with the engine's other sessions): `history`'s last token, and after it whatever the draft guesses
 // (up to k tokens, as many as the context has room for), all verified at once. The KV cache
 // keeps the last token and the accepted guesses; `settled` receives the tokens the pass decided
 // (the accepted guesses and the token after them), `rows` the logits they came from.
@@ -78,19 +50,17 @@ asio::awaitable<void> decode_pass(Run& run, TokenSampler& sampler, DraftLength& 
     auto& session = run.session;
     auto& spec = run.out.stats.speculation;
     exec::StopSource& stop = stop_of(run);
-    co_await wait_turn(run, stop);
-    const Turn turn{run.options.lock};
-    co_await start_pass(run, stop);
+    start_pass(stop);
     Proposal& proposal = run.proposal;
     proposal.clear();
     const std::size_t room = session.n_ctx() - session.position() - 1; // after the last token
     if (run.options.speculation.draft && room > 0)
-        co_await run.options.speculation.draft->propose(history, std::min(k.current(), room), proposal, &stop.flag());
+        co_await run.options.speculation.draft->propose(history, std::min(k.current(), room), proposal, &stop);
     run.tokens.assign(1, history.back());
     run.tokens.insert(run.tokens.end(), proposal.tokens.begin(), proposal.tokens.end());
     const std::size_t pos0 = session.position();
     const auto decode_start = Clock::now();
-    rows = co_await session.forward_async(run.tokens, !proposal.tokens.empty(), &stop.flag());
+    rows = co_await session.forward_async(run.tokens, !proposal.tokens.empty(), &stop);
     run.out.stats.decode_ms += ms_between(decode_start, Clock::now());
     const auto sample_start = Clock::now();
     settled.clear();

@@ -1,14 +1,13 @@
 // The generation loop, the only one: prefill the prompt, then sample and decode token by token
 // until EOS, the token limit, the end of the context or a stop request. Runs as a coroutine on
-// the engine's io_context; every pass is a token boundary where the monitor's limits apply and
-// (with a PassLock) sessions sharing the engine take turns. The public async_generate and the
+// the engine's io_context; every pass is a token boundary where the monitor's limits apply (the
+// engine's, Engine::set_monitor), shared with the other sessions over the engine that have a
+// step to run then (continuous batching). The public async_generate and the
 // synchronous generate() below both run it.
 #pragma once
 
-#include "exec/pass_lock.hpp"
 #include "exec/stop.hpp"
 #include "tokenizer/tokenizer.hpp"
-#include "monitor/monitor.hpp"
 #include "runtime/token_sampler.hpp"
 #include "runtime/conversation.hpp"
 #include "runtime/speculation.hpp"
@@ -29,13 +28,8 @@ struct GenerateOptions {
     SamplerConfig sampler;
     std::optional<std::int32_t> eos; // stop after sampling this id (it is reported, then generation ends)
     std::vector<std::int32_t> stop_ids; // more ids that end it as eos does (a chat's end of turn)
-    /// When given, its limits are applied (Engine::apply_limits) before every forward pass:
-    /// the token boundaries. The monitor must run on the engine's io_context.
-    const monitor::Monitor* monitor = nullptr;
     /// When given, tokens are decoded to text (the prompt primes the decoder's spacing).
     const model::Tokenizer* tokenizer = nullptr;
-    /// When given, each pass holds it: sessions sharing the engine take turns per pass.
-    exec::PassLock* lock = nullptr;
     /// This generation's stop state; null = it cannot be stopped.
     exec::StopSource* stop = nullptr;
     /// A draft to verify several tokens per pass (speculative decoding); none = one per pass.

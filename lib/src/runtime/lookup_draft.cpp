@@ -28,7 +28,7 @@ void LookupDraft::lookup(std::span<const std::int32_t> context, std::size_t max_
 }
 
 asio::awaitable<void> LookupDraft::propose(std::span<const std::int32_t> context, std::size_t k, Proposal& out,
-                                           const std::atomic<bool>*)
+                                           exec::StopSource*)
 {
     out.clear();
     lookup(context, max_ngram_, k, out.tokens);

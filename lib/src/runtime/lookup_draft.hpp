@@ -13,7 +13,7 @@ public:
     explicit LookupDraft(std::size_t max_ngram);
 
     asio::awaitable<void> propose(std::span<const std::int32_t> context, std::size_t k, Proposal& out,
-                                  const std::atomic<bool>* stop) override;
+                                  exec::StopSource* stop) override;
     const char* name() const override { return "lookup"; }
 
     /// The lookup itself, synchronous: appends up to `k` tokens to `out`.

@@ -8,6 +8,8 @@ namespace edge_rt::runtime {
 
 struct PassMetrics {
     std::uint64_t passes = 0;
+    std::uint64_t steps = 0;  // sessions' steps the passes ran (a batched pass runs several)
+    std::uint64_t tokens = 0; // tokens they ran (prompt chunks and verify batches hold several)
     double wall_ms = 0;       // from the start of a pass until its last group computed
     double compute_ms = 0;    // sum of the compute steps' durations (on the compute threads)
     double io_ms = 0;         // reader busy time (at least one read in flight) during the passes
@@ -28,6 +30,8 @@ struct PassMetrics {
     PassMetrics& operator+=(const PassMetrics& o)
     {
         passes += o.passes;
+        steps += o.steps;
+        tokens += o.tokens;
         wall_ms += o.wall_ms;
         compute_ms += o.compute_ms;
         io_ms += o.io_ms;

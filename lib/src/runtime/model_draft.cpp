@@ -22,7 +22,7 @@ ModelDraft::ModelDraft(Conversation& conversation, const SamplerConfig& sampling
 }
 
 asio::awaitable<void> ModelDraft::propose(std::span<const std::int32_t> context, std::size_t k, Proposal& out,
-                                          const std::atomic<bool>* stop)
+                                          exec::StopSource* stop)
 {
     out.clear();
     if (context.empty() || k == 0)

@@ -17,7 +17,7 @@ public:
     ModelDraft(Conversation& conversation, const SamplerConfig& sampling);
 
     asio::awaitable<void> propose(std::span<const std::int32_t> context, std::size_t k, Proposal& out,
-                                  const std::atomic<bool>* stop) override;
+                                  exec::StopSource* stop) override;
     const char* name() const override { return "draft-model"; }
 
 private:

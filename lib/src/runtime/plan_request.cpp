@@ -67,16 +67,17 @@ const model::TensorRef* row_readable(const model::WeightGroup& g, const model::T
 }
 
 plan::PlanRequest base_plan_request(const model::ModelSource& source, const model::Architecture& arch,
-                                    std::size_t n_ctx, std::size_t max_batch, std::size_t logit_rows)
+                                    std::size_t n_ctx, std::size_t max_batch, std::size_t logit_rows,
+                                    std::size_t sessions)
 {
     const auto& c = source.config;
     const std::size_t batch = std::min(max_batch, n_ctx);
     const std::uint64_t kv_dim = static_cast<std::uint64_t>(c.n_head_kv) * c.head_dim();
     plan::PlanRequest r;
-    // KV cache, activations for one prompt chunk, the logits.
-    r.fixed_bytes = 2 * std::uint64_t{c.n_layer} * n_ctx * kv_dim * sizeof(float) +
-                    model::Activations::bytes_for(c, batch, n_ctx) +
-                    std::max<std::uint64_t>(logit_rows, 1) * c.n_vocab * sizeof(float);
+    // Per session: KV cache, activations for one prompt chunk, the logits.
+    r.fixed_bytes = sessions * (2 * std::uint64_t{c.n_layer} * n_ctx * kv_dim * sizeof(float) +
+                                model::Activations::bytes_for(c, batch, n_ctx) +
+                                std::max<std::uint64_t>(logit_rows, 1) * c.n_vocab * sizeof(float));
     for (const auto& g : arch.groups()) {
         const auto* rows = row_readable(g, source.tensors);
         r.groups.push_back({group_name(g), group_slot_bytes(g, source.tensors),

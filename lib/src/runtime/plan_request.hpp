@@ -27,8 +27,10 @@ std::string group_name(const model::WeightGroup& group);
 const model::TensorRef* row_readable(const model::WeightGroup& group, const model::TensorTable& tensors);
 
 /// The request without budget, strategy or cost model (the caller sets those). `logit_rows`
-/// rows of logits are planned (at least 1); `max_batch` is the prompt chunk, capped at n_ctx.
+/// rows of logits are planned (at least 1); `max_batch` is the prompt chunk, capped at n_ctx;
+/// the KV cache, activations and logits once per session of `sessions`.
 plan::PlanRequest base_plan_request(const model::ModelSource& source, const model::Architecture& arch,
-                                    std::size_t n_ctx, std::size_t max_batch, std::size_t logit_rows);
+                                    std::size_t n_ctx, std::size_t max_batch, std::size_t logit_rows,
+                                    std::size_t sessions = 1);
 
 } // namespace edge_rt::runtime

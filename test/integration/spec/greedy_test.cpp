@@ -9,6 +9,7 @@
 #include "runtime/lookup_draft.hpp"
 #include "runtime/model_draft.hpp"
 
+#include <asio/post.hpp>
 #include <cmath>
 #include <gtest/gtest.h>
 
@@ -119,7 +120,7 @@ TEST(SpecRollback, NextLogitsEqualFreshRun)
 class StopInVerify final : public runtime::Draft {
 public:
     asio::awaitable<void> propose(std::span<const std::int32_t> context, std::size_t k, runtime::Proposal& out,
-                                  const std::atomic<bool>* stop) override
+                                  exec::StopSource* stop) override
     {
         co_await lookup.propose(context, k, out, stop);
         armed = !out.tokens.empty();
@@ -137,14 +138,18 @@ TEST(SpecCancel, InTheMiddleOfAVerifyPass)
     StopInVerify draft;
     exec::StopSource stop;
     std::atomic<bool> stopped_in_verify{false};
+    runtime::Engine* running = nullptr;
     auto o = spec_options();
     o.on_group = [&](std::size_t group) {
         if (group == 2 && draft.armed.exchange(false) && draft.proposals == 3) {
             stopped_in_verify = true;
-            stop.request(); // the generation has no pass lock: nothing to wake
+            // A stop is requested on the io_context's thread (it wakes the step's waiter);
+            // this runs on a compute thread, while the pass waits for this group.
+            asio::post(running->executor().io(), [&] { stop.request(); });
         }
     };
     runtime::Engine engine(bundled_model(), o);
+    running = &engine;
     const auto prompt = story_prompt(12);
     const auto plain = generate_with(engine, prompt, 80, greedy());
 

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <asio/post.hpp>
 #include <gtest/gtest.h>
 #include <mutex>
 #include <random>
@@ -131,13 +132,17 @@ TEST(StreamingCancel, AStopRequestEndsGenerationAtAGroupBoundary)
     exec::StopSource stop; // the generation's own stop state
     std::atomic<int> calls{0};
     std::atomic<int> stop_at{-1};
+    runtime::Engine* running = nullptr;
     auto options = streaming_options(model);
     const std::size_t groups = 2 + 5; // embedding, 5 layers, output
     options.on_group = [&](std::size_t) {
+        // Requested on the io_context's thread, as StopSource asks; the pass is waiting for
+        // this group's compute meanwhile, so it sees the stop at the next boundary.
         if (calls.fetch_add(1) == stop_at.load())
-            stop.request();
+            asio::post(running->executor().io(), [&] { stop.request(); });
     };
     runtime::Engine engine(model, options);
+    running = &engine;
     runtime::GenerateOptions greedy;
     greedy.max_tokens = 10;
     greedy.sampler.temperature = 0;
