@@ -36,15 +36,18 @@ Response metrics_response(const Server::State& s)
     p.counter("edge_rt_rejected_total", "Requests refused over a limit", double(c.rejected_conns),
               {{"reason", "max_connections"}});
     p.counter("edge_rt_passes_total", "Forward passes run", double(m.passes));
+    p.counter("edge_rt_pass_steps_total", "Sessions' steps run by those passes (per pass: the batch)",
+              double(m.steps));
+    p.counter("edge_rt_pass_tokens_total", "Tokens run by forward passes, prompts included", double(m.tokens));
     p.counter("edge_rt_weight_bytes_read_total", "Weight bytes read by forward passes", double(m.bytes_read));
     p.counter("edge_rt_pass_wall_seconds_total", "Wall time of forward passes", m.wall_ms / 1e3);
     p.counter("edge_rt_pass_stall_seconds_total", "Time compute waited for weight reads", m.stall_ms / 1e3);
     p.gauge("edge_rt_read_gigabytes_per_second", "Weight read speed over all passes", m.read_gb_s);
     p.gauge("edge_rt_overlap_ratio", "Share of the smaller of I/O and compute hidden behind the other", m.overlap);
     p.gauge("edge_rt_active_sessions", "Completion requests holding a session now", double(s.active_sessions));
-    // Passes take turns: every running generation but the one computing waits for the lock.
-    p.gauge("edge_rt_queue_length", "Generations waiting for their turn at the model",
-            m.active_generations > 0 ? double(m.active_generations - 1) : 0.0);
+    // Sessions share passes: a step submitted while a pass runs waits for the next one.
+    p.gauge("edge_rt_queue_length", "Session steps waiting for the next forward pass", double(m.queued_steps));
+    p.gauge("edge_rt_batch_size", "Session steps in the forward pass running now", double(m.running_steps));
     p.gauge("edge_rt_budget_bytes", "The memory budget", double(m.budget_bytes));
     p.gauge("edge_rt_budget_used_bytes", "Bytes charged to the budget now", double(m.budget_used_bytes));
     p.gauge("edge_rt_budget_peak_bytes", "The most ever charged to the budget", double(m.budget_peak_bytes));

@@ -96,6 +96,8 @@ ServeOptions parse_serve_options(const std::vector<std::string>& args)
     if (vm.count("api-key-env"))
         s.api_key = read_key_env(vm["api-key-env"].as<std::string>());
     s.max_sessions = vm["max-sessions"].as<std::size_t>();
+    if (s.max_sessions == 0 || s.max_sessions > 1024)
+        throw ConfigError(fmt::format("--max-sessions: {} is not between 1 and 1024", s.max_sessions));
     s.max_connections = vm["max-connections"].as<std::size_t>();
     s.max_body_bytes = parse_bytes(vm["max-body"].as<std::string>(), "--max-body");
     s.header_timeout_ms = vm["header-timeout-ms"].as<unsigned>();
@@ -107,6 +109,7 @@ ServeOptions parse_serve_options(const std::vector<std::string>& args)
     if (vm.count("model-id"))
         s.model_id = vm["model-id"].as<std::string>();
     o.runtime.ctx_size = s.ctx_size;
+    o.runtime.sessions = s.max_sessions; // the budget holds every session that may generate at once
     o.runtime.threads = vm.count("threads") ? vm["threads"].as<unsigned>() : default_threads();
     if (o.runtime.threads == 0)
         throw ConfigError("--threads: must be at least 1");
