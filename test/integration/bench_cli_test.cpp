@@ -155,6 +155,33 @@ TEST(BenchCli, CsvHasTheSeedColumnsAndOneSaneRowPerCombination)
     EXPECT_THAT(r.err, HasSubstr("fastest: "));
 }
 
+// --lookup and --parallel add rows beside plain decoding: one per speculation way and session
+// count, with tokens per pass measured (a speculative pass settles its accepted guesses too; a
+// shared pass settles a token for each session).
+TEST(BenchCli, LookupAndParallelSweepsAreRowsBesidePlainDecoding)
+{
+    const auto r = bench({"--prompt-tokens", "4", "-n", "24", "-r", "1", "--lookup", "2", "--parallel", "1,2",
+                          "--ctx-size", "64", "-o", "csv"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto recs = records(csv_rows(r.out));
+    ASSERT_EQ(recs.size(), 4u); // {plain, lookup2} x {1, 2} sessions
+    const std::vector<std::pair<std::string, std::string>> order{
+        {"none", "1"}, {"none", "2"}, {"lookup2", "1"}, {"lookup2", "2"}};
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+        SCOPED_TRACE(i);
+        const auto& row = recs[i];
+        EXPECT_EQ(row.at("status"), "ok") << row.at("error");
+        EXPECT_EQ(row.at("speculation"), order[i].first);
+        EXPECT_EQ(row.at("parallel"), order[i].second);
+        const double per_pass = num(row, "tokens_per_pass_median");
+        if (order[i].first == "none")
+            EXPECT_DOUBLE_EQ(per_pass, order[i].second == "2" ? 2.0 : 1.0);
+        else
+            EXPECT_GE(per_pass, 1.0);
+    }
+    EXPECT_THAT(run_cli({"bench", "--parallel", "0"}).err, HasSubstr("--parallel: '0' is not a positive whole number"));
+}
+
 TEST(BenchCli, JsonIsOneDocumentWithRawReadAndSummary)
 {
     const auto r = bench({"-b", "512K,2M", "-s", "speculative-prefetch", "--prompt-tokens", "3", "-n", "4", "-r", "3",

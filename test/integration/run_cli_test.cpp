@@ -335,6 +335,31 @@ TEST(RunCli, StreamsUnderABudgetWithTheReferenceIds)
     }
 }
 
+// --parallel N: N sessions generate together, sharing every pass, each the reference ids, with
+// one read of the streamed weights per pass for all of them.
+TEST(RunCli, ParallelSessionsShareEveryPassAndEachGeneratesTheReference)
+{
+    const auto want = read_ids(test_data("stories260K/reference/greedy_bos_200steps.ids"));
+    const auto j = run_json({"--prompt-ids", "1", "--temp", "0", "-n", "30", "--ctx-size", "64", "-b", "1400K",
+                             "--io-backend", "pread", "--parallel", "3"});
+    const auto& m = j.at("metrics");
+    EXPECT_EQ(m.at("parallel"), 3);
+    EXPECT_EQ(m.at("fully_resident"), false);
+    ASSERT_EQ(m.at("sessions").size(), 3u);
+    for (const auto& s : m.at("sessions"))
+        EXPECT_EQ(s.at("generated_ids").get<std::vector<std::int32_t>>(),
+                  std::vector<std::int32_t>(want.begin(), want.begin() + 30));
+    EXPECT_EQ(m.at("passes"), 30) << "the three sessions' steps shared each pass";
+    EXPECT_EQ(m.at("steps"), 90);
+    EXPECT_EQ(m.at("generated_tokens"), 90);
+    EXPECT_LE(m.at("peak_pool_bytes").get<std::uint64_t>(), 1400u * 1024u);
+    // A budget planned for three sessions that cannot hold them is refused before any read.
+    const auto r = run_cli({"run", "--prompt-ids", "1", "-n", "5", "-b", "900K", "--parallel", "8"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("is below this model's minimum"));
+    EXPECT_THAT(run_cli({"run", "--parallel", "0"}).err, HasSubstr("--parallel: 0 is not between 1 and 1024"));
+}
+
 TEST(RunCli, ABudgetBelowTheMinimumIsOneLineNamingIt)
 {
     const auto r = run_cli({"run", "-b", "1K", "--prompt-ids", "1", "-n", "5"});

@@ -41,6 +41,9 @@ po::options_description bench_options()
         ("io-backend", po::value<std::string>()->default_value("auto"), "I/O backends: auto, uring, pread")
         ("prompt-tokens", po::value<std::string>()->default_value("16"), "prompt lengths in tokens")
         ("max-tokens,n", po::value<std::string>()->default_value("16"), "tokens to generate")
+        ("parallel", po::value<std::string>()->default_value("1"), "sessions generating at once, sharing every forward pass (run --parallel), e.g. 1,4,16")
+        ("lookup", po::value<std::string>(), "also run speculative decoding with prompt lookup, for each n-gram length, e.g. 2,3 (rows beside plain decoding)")
+        ("draft-model", po::value<std::string>(), "also run speculative decoding with each draft model, e.g. small.gguf (rows beside plain decoding)")
         ("repetitions,r", po::value<int>()->default_value(3), "runs of each configuration (median and stddev)")
         ("ctx-size", po::value<std::size_t>(), "context length (default: prompt + generated tokens)")
         ("seed", po::value<std::uint64_t>()->default_value(42), "sampler seed (sampling is greedy; kept for the CSV)")
@@ -82,6 +85,12 @@ BenchOptions to_options(const po::variables_map& vm)
     });
     o.prompt_tokens = parse_count_list(vm["prompt-tokens"].as<std::string>(), "--prompt-tokens");
     o.n_tokens = parse_count_list(vm["max-tokens"].as<std::string>(), "--max-tokens");
+    o.parallel = parse_count_list(vm["parallel"].as<std::string>(), "--parallel");
+    if (vm.count("lookup"))
+        o.lookups = parse_count_list(vm["lookup"].as<std::string>(), "--lookup");
+    if (vm.count("draft-model"))
+        for (const auto& d : split_list(vm["draft-model"].as<std::string>(), "--draft-model"))
+            o.draft_models.emplace_back(d);
     if ((o.repetitions = vm["repetitions"].as<int>()) < 1)
         throw ConfigError("--repetitions must be at least 1");
     if (vm.count("ctx-size"))
@@ -129,6 +138,9 @@ std::vector<std::string> child_args(const BenchOptions& o, const BenchConfig& c,
                                "-t", std::to_string(c.threads), "-s", c.strategy, "--io-backend", c.io_backend};
     if (c.budget > 0)
         a.insert(a.end(), {"-b", std::to_string(c.budget)});
+    a.insert(a.end(), c.speculation_args.begin(), c.speculation_args.end());
+    if (c.parallel > 1)
+        a.insert(a.end(), {"--parallel", std::to_string(c.parallel)});
     if (!o.direct_io)
         a.push_back("--no-direct-io");
     return a;
@@ -177,6 +189,13 @@ RepResult measure(const ChildResult& child)
     v[metric_index("load_ms")] = get("load_ms");
     v[metric_index("ttft_ms")] = get("load_ms") + (r.token_ms.empty() ? 0.0 : r.token_ms.front());
     v[metric_index("total_ms")] = child.wall_ms;
+    // Tokens a pass settles: accepted guesses plus one (speculation), or one per session's step.
+    if (const auto s = m.find("speculation"); s != m.end() && s->at("draft").get<std::string>() != "none") {
+        v[metric_index("tokens_per_pass")] = s->at("tokens_per_pass").get<double>();
+        v[metric_index("acceptance")] = s->at("acceptance_rate").get<double>();
+    } else {
+        v[metric_index("tokens_per_pass")] = m.contains("steps_per_pass") ? get("steps_per_pass") : 1.0;
+    }
     return r;
 }
 
@@ -309,6 +328,7 @@ int bench_command(const std::vector<std::string>& args)
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "Usage: edge-rt-async bench [-m MODEL] [-b 256M,512M] [-s LIST] [-t LIST] [--io-backend LIST]\n"
+                     "                           [--parallel LIST] [--lookup LIST] [--draft-model PATHS]\n"
                      "                           [--prompt-tokens LIST] [-n LIST] [-r N] [-o FORMAT] [--plot DIR]\n"
                      "       edge-rt-async bench --plot DIR --from results.csv\n\n"
                      "Runs every combination of the lists, each -r times as a separate `run --json` child\n"

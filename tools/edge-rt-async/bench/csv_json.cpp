@@ -25,7 +25,8 @@ const std::vector<std::string> kSeedColumns{
     "size", "quantize", "seed", "uuid"};
 const std::vector<std::string> kConfigColumns{
     "config", "model", "budget", "budget_bytes", "strategy", "threads", "io_backend", "direct_io",
-    "prompt_tokens", "n_tokens", "reps", "status", "error", "io_backend_used", "direct_io_used"};
+    "prompt_tokens", "n_tokens", "reps", "status", "error", "io_backend_used", "direct_io_used", "speculation",
+    "parallel"};
 constexpr std::array kStatParts{"median", "stddev", "min", "max"};
 
 std::string csv_field(const std::string& s)
@@ -75,7 +76,8 @@ std::vector<std::string> csv_row(const BenchReport& rep, std::size_t index)
         std::to_string(index), rep.model, c.budget_label, std::to_string(c.budget), c.strategy,
         std::to_string(c.threads), c.io_backend, rep.direct_io ? "1" : "0", std::to_string(c.prompt_tokens),
         std::to_string(c.n_tokens), std::to_string(r.reps.size()), ok ? "ok" : "error", r.error,
-        ok ? r.reps.front().io_backend : "", ok ? (r.reps.front().direct_io ? "1" : "0") : ""};
+        ok ? r.reps.front().io_backend : "", ok ? (r.reps.front().direct_io ? "1" : "0") : "", c.speculation,
+        std::to_string(c.parallel)};
     for (std::size_t i = 0; i < kMetricCount; ++i) {
         const auto& s = r.stats[i];
         for (const double v : {s.median, s.stddev, s.min, s.max})
@@ -99,6 +101,7 @@ ordered_json row_json(const BenchReport& rep, std::size_t index)
         {"status", r.ok() ? "ok" : "error"}, {"error", r.error},
         {"io_backend_used", r.ok() ? r.reps.front().io_backend : ""},
         {"direct_io_used", r.ok() && r.reps.front().direct_io},
+        {"speculation", c.speculation}, {"parallel", c.parallel},
     };
     ordered_json metrics = ordered_json::object();
     if (r.ok())

@@ -57,6 +57,28 @@ const char* to_string(BenchFormat f)
     return "table";
 }
 
+namespace {
+
+std::vector<BenchConfig> speculation_axis(const BenchOptions& o)
+{
+    std::vector<BenchConfig> ways{{}};
+    for (const auto n : o.lookups) {
+        BenchConfig c;
+        c.speculation = fmt::format("lookup{}", n);
+        c.speculation_args = {"--lookup", std::to_string(n)};
+        ways.push_back(c);
+    }
+    for (const auto& d : o.draft_models) {
+        BenchConfig c;
+        c.speculation = "draft:" + d.filename().string();
+        c.speculation_args = {"--draft-model", d.string()};
+        ways.push_back(c);
+    }
+    return ways;
+}
+
+} // namespace
+
 std::vector<BenchConfig> expand(const BenchOptions& o)
 {
     std::vector<std::pair<std::string, std::uint64_t>> budgets;
@@ -66,12 +88,15 @@ std::vector<BenchConfig> expand(const BenchOptions& o)
         budgets.emplace_back("model", 0);
     std::vector<BenchConfig> configs;
     for (const auto& [label, bytes] : budgets)
-        for (const auto& s : o.strategies)
-            for (const int t : o.threads)
-                for (const auto& io : o.io_backends)
-                    for (const auto p : o.prompt_tokens)
-                        for (const auto n : o.n_tokens)
-                            configs.push_back({label, bytes, s, t, io, p, n});
+        for (const auto& way : speculation_axis(o))
+            for (const auto par : o.parallel)
+                for (const auto& s : o.strategies)
+                    for (const int t : o.threads)
+                        for (const auto& io : o.io_backends)
+                            for (const auto p : o.prompt_tokens)
+                                for (const auto n : o.n_tokens)
+                                    configs.push_back({label, bytes, s, t, io, p, n, way.speculation,
+                                                       way.speculation_args, par});
     return configs;
 }
 

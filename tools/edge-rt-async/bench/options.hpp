@@ -21,6 +21,9 @@ struct BenchConfig {
     std::string io_backend;
     std::size_t prompt_tokens = 0;
     std::size_t n_tokens = 0;
+    std::string speculation = "none"; // "none", "lookup3", "draft:NAME": what `run` is given
+    std::vector<std::string> speculation_args;
+    std::size_t parallel = 1;         // sessions generating at once (run --parallel)
 };
 
 struct BenchOptions {
@@ -32,6 +35,9 @@ struct BenchOptions {
     std::vector<std::string> io_backends;
     std::vector<std::size_t> prompt_tokens;
     std::vector<std::size_t> n_tokens;
+    std::vector<std::size_t> lookups;                  // --lookup: n-gram lengths, each a row beside plain
+    std::vector<std::filesystem::path> draft_models;   // --draft-model: each a row beside plain
+    std::vector<std::size_t> parallel{1};              // --parallel: sessions at once
     int repetitions = 3;
     std::optional<std::size_t> ctx_size; // default per config: prompt + n, as llama-bench does
     std::uint64_t seed = 42;
@@ -52,7 +58,8 @@ std::vector<std::size_t> parse_count_list(const std::string& text, const char* f
 BenchFormat parse_bench_format(const std::string& text);
 const char* to_string(BenchFormat f);
 
-/// The cartesian product, budgets outermost and generation lengths innermost.
+/// The cartesian product, budgets outermost, then speculation (plain, each lookup, each draft
+/// model) and parallel sessions, generation lengths innermost.
 std::vector<BenchConfig> expand(const BenchOptions& o);
 
 } // namespace edge_rt::cli

@@ -11,7 +11,7 @@ constexpr double kMiB = 1024.0 * 1024.0;
 
 using Row = std::vector<std::string>;
 
-const Row kHeader{"budget", "strategy", "thr", "io", "pp", "n", "decode tok/s", "prefill tok/s", "MiB/token",
+const Row kHeader{"budget", "strategy", "thr", "io", "pp", "n", "spec", "par", "decode tok/s", "tok/pass", "prefill tok/s", "MiB/token",
                   "read GB/s", "of raw", "io ms/tok", "comp ms/tok", "stall ms/tok", "other ms/tok", "overlap", "pool MiB",
                   "RSS MiB", "note"};
 
@@ -28,7 +28,7 @@ Row row_of(const BenchReport& report, const ConfigResult& r)
     // The backend the runs used (what "auto" became), "+buf" when O_DIRECT was not possible.
     const std::string io = r.ok() ? r.reps.front().io_backend + (r.reps.front().direct_io ? "" : "+buf") : c.io_backend;
     Row row{c.budget_label, c.strategy, std::to_string(c.threads), io, std::to_string(c.prompt_tokens),
-            std::to_string(c.n_tokens)};
+            std::to_string(c.n_tokens), c.speculation, std::to_string(c.parallel)};
     if (!r.ok()) {
         row.resize(kHeader.size() - 1, "-");
         row.push_back(r.error);
@@ -36,7 +36,7 @@ Row row_of(const BenchReport& report, const ConfigResult& r)
     }
     const auto share = report.read_share(r);
     row.insert(row.end(), {
-        med_sd(r.stat("decode_tok_s"), 2), med_sd(r.stat("prefill_tok_s"), 2), med(r.stat("bytes_per_token"), 1, kMiB),
+        med_sd(r.stat("decode_tok_s"), 2), med(r.stat("tokens_per_pass"), 2), med_sd(r.stat("prefill_tok_s"), 2), med(r.stat("bytes_per_token"), 1, kMiB),
         med(r.stat("read_gb_s"), 3), share ? fmt::format("{:.0f}%", *share * 100) : "-",
         med(r.stat("io_ms_per_token"), 1), med(r.stat("compute_ms_per_token"), 1), med(r.stat("stall_ms_per_token"), 1),
         med(r.stat("other_ms_per_token"), 1), med(r.stat("overlap"), 2), med(r.stat("peak_pool_bytes"), 1, kMiB), med(r.stat("peak_rss_bytes"), 1, kMiB), "",
@@ -94,8 +94,13 @@ std::optional<double> BenchReport::read_share(const ConfigResult& r) const
 
 std::string config_label(const BenchConfig& c)
 {
-    return fmt::format("{} {} t{} {} p{} n{}", c.budget_label, c.strategy, c.threads, c.io_backend, c.prompt_tokens,
-                       c.n_tokens);
+    std::string label = fmt::format("{} {} t{} {} p{} n{}", c.budget_label, c.strategy, c.threads, c.io_backend,
+                                    c.prompt_tokens, c.n_tokens);
+    if (c.speculation != "none")
+        label += " " + c.speculation;
+    if (c.parallel > 1)
+        label += fmt::format(" x{}", c.parallel);
+    return label;
 }
 
 std::string render_table(const BenchReport& report, bool markdown)

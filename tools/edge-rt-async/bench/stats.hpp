@@ -18,7 +18,7 @@ namespace edge_rt::cli {
 inline constexpr std::array kBenchMetrics{
     "decode_tok_s", "prefill_tok_s", "bytes_per_token", "read_gb_s", "io_ms_per_token",
     "compute_ms_per_token", "stall_ms_per_token", "other_ms_per_token", "overlap", "peak_pool_bytes", "peak_rss_bytes",
-    "load_ms", "ttft_ms", "total_ms",
+    "load_ms", "ttft_ms", "total_ms", "tokens_per_pass", "acceptance",
 };
 inline constexpr std::size_t kMetricCount = kBenchMetrics.size();
 

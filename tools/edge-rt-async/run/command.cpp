@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "model_path.hpp"
 #include "run/metrics.hpp"
+#include "run/parallel.hpp"
 #include "settings.hpp"
 
 #include "edge_rt/runtime.hpp"
@@ -20,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -51,6 +53,7 @@ struct RunOptions {
     SpeculationConfig speculation;                  // --lookup / --draft-model / --draft-max
     std::optional<std::filesystem::path> draft_model;
     std::size_t draft_max = 0;
+    std::size_t parallel = 1; // sessions generating the request at once, sharing every pass
 };
 
 /// Exit status after Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended, even
@@ -76,6 +79,7 @@ po::options_description run_options()
         ("lookup", po::value<std::size_t>()->implicit_value(3), "speculative decoding with prompt lookup: guess the next tokens from where the context's last N tokens (default 3, down to 1) occurred before; one pass verifies them all")
         ("draft-model", po::value<std::string>(), "speculative decoding with a small draft model of the same vocabulary (a GGUF or HF folder), kept resident; its bytes count against -b")
         ("draft-max", po::value<std::size_t>(), "draft tokens one pass verifies at most (default 8; the plan lowers it so a pass stays bound by its reads)")
+        ("parallel", po::value<std::size_t>()->default_value(1), "N sessions generate the same request at once, sharing every forward pass (continuous batching); the budget is planned for all N and the report is of them together")
         ("tokenizer", po::value<std::string>(), "tokenizer to use instead of the model's: a GGUF, a tokenizer.json, or a folder with vocab.json+merges.txt or encoder.json+vocab.bpe");
     opts.add(settings_options(true));
     return opts;
@@ -148,6 +152,11 @@ RunOptions to_options(const po::variables_map& vm)
         o.speculation.draft = DraftKind::Model;
         o.draft_model = vm["draft-model"].as<std::string>();
     }
+    o.parallel = vm["parallel"].as<std::size_t>();
+    if (o.parallel == 0 || o.parallel > 1024)
+        throw ConfigError(fmt::format("--parallel: {} is not between 1 and 1024", o.parallel));
+    if (o.parallel > 1 && o.logits_out)
+        throw ConfigError("--logits-out writes one generation's logits: it cannot be used with --parallel");
     if (vm.count("draft-max")) {
         o.draft_max = vm["draft-max"].as<std::size_t>();
         if (o.draft_max == 0)
@@ -215,6 +224,7 @@ Model load(asio::io_context& io, const RunOptions& o)
     if (o.draft_model)
         config.draft_model_path = o.draft_model->string();
     config.draft_max = o.draft_max;
+    config.sessions = o.parallel;
     // The monitor applies its limits at token boundaries; each change is logged as one line.
     config.monitor.on_change = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
     bool done = false;
@@ -294,6 +304,42 @@ int report(const RunOptions& o, const Model& model, const Session& session, cons
     return result.stop == StopReason::Cancelled ? kExitInterrupted : 0;
 }
 
+/// --parallel N: every session's text after the others have finished (they generate together),
+/// or one JSON object for all of them.
+int generate_together(const RunOptions& o, asio::io_context& io, asio::signal_set& interrupt, Model& model)
+{
+    const auto run = generate_parallel(model, request_for(o, model), o.parallel, o.settings.runtime.ctx_size, io,
+                                       interrupt);
+    bool interrupted = false;
+    for (std::size_t i = 0; i < run.results.size(); ++i) {
+        const auto ec = run.errors[i];
+        interrupted = interrupted || ec == asio::error::operation_aborted;
+        if (ec && ec != asio::error::operation_aborted)
+            throw_failure(o, ec, run.results[i]);
+    }
+    if (interrupted)
+        fmt::print(stderr, "edge-rt-async: interrupted\n");
+    if (o.json) {
+        const nlohmann::ordered_json out = {
+            {"model", o.model.string()},
+            {"prompt_ids", run.results.front().prompt_ids},
+            {"generated_ids", run.results.front().tokens},
+            {"text", model.info().has_tokenizer ? run.results.front().text : std::string()},
+            {"metrics", parallel_metrics_json(model, run, {o.sampling.seed, static_cast<int>(o.settings.runtime.threads)})},
+        };
+        fmt::print("{}\n", out.dump());
+    } else {
+        for (std::size_t i = 0; i < run.results.size(); ++i) {
+            const auto& r = run.results[i];
+            fmt::print("[session {}] {}{}\n", i + 1, model.info().has_tokenizer ? r.prompt_text : "",
+                       model.info().has_tokenizer ? r.text : fmt::format("{}", fmt::join(r.tokens, " ")));
+        }
+        std::fflush(stdout);
+        print_parallel_summary(model, run);
+    }
+    return interrupted ? kExitInterrupted : 0;
+}
+
 /// The prompt is echoed first (as llama.cpp does) so the output reads as one text, then each
 /// token's text as it comes (ids for a model without a tokenizer).
 int generate(const RunOptions& o, asio::io_context& io, asio::signal_set& interrupt, Model& model)
@@ -351,7 +397,7 @@ int run(const RunOptions& o)
     int status = 0;
     std::exception_ptr error;
     try {
-        status = generate(o, io, interrupt, model);
+        status = o.parallel > 1 ? generate_together(o, io, interrupt, model) : generate(o, io, interrupt, model);
     } catch (...) {
         error = std::current_exception();
     }
