@@ -1,4 +1,4 @@
-// NEON products of the K-quants Q4_K, Q5_K and Q6_K with Q8x256 activations, templated on the 8-bit
+// NEON products of the K-quants Q3_K..Q6_K with Q8x256 activations, templated on the 8-bit
 // dot product like the Q8_0/Q4_0 kernels (Dot::dot over 32 bytes, Dot::dot16 over 16). A
 // super-block's codes are unpacked once per row tile to signed bytes in activation order
 // (Q6_K's q - 32 directly, Q4_K's nibbles 0..15), each sub-block's int32 dot is multiplied by
@@ -16,7 +16,8 @@ struct K4 {
     static constexpr std::size_t kQs = Five ? 48 : 16;
     static constexpr std::size_t kBytes = Five ? 176 : 144;
     static constexpr int kSubs = 8; // of 32 values: codes[2s], codes[2s+1]
-    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int mins[8], float& d, float& dmin)
+    static constexpr bool kMins = true;
+    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int mins[16], float& d, float& dmin)
     {
         d = f16_to_f32(load_u16(b));
         dmin = f16_to_f32(load_u16(b + 2));
@@ -58,7 +59,8 @@ using Q5K = K4<true>;
 struct Q6K {
     static constexpr std::size_t kBytes = 210;
     static constexpr int kSubs = 16; // of 16 values: codes[s]
-    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int[8], float& d, float& dmin)
+    static constexpr bool kMins = false;
+    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int[16], float& d, float& dmin)
     {
         d = f16_to_f32(load_u16(b + 208));
         dmin = 0.0f;
@@ -82,6 +84,46 @@ struct Q6K {
     }
 };
 
+// Q3_K: element 128h + 32p + 16s + l is bits 2p..2p+1 of byte 16s + l of the half's 32 q bytes
+// (at byte 32) plus bit 4h + p of hmask[16s + l] (bytes 0-31), minus 4 unless that bit is set:
+// sub-block 8h + 2p + s, codes[8h + 2p + s]. Scales: blocks::q3k_scale - 32.
+struct Q3K {
+    static constexpr std::size_t kBytes = 110;
+    static constexpr int kSubs = 16;
+    static constexpr bool kMins = false;
+    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int[16], float& d, float& dmin)
+    {
+        d = f16_to_f32(load_u16(b + 108));
+        dmin = 0.0f;
+        for (std::size_t s = 0; s < 16; ++s)
+            scales[s] = blocks::q3k_scale(b + 96, s) - 32;
+        const auto* qs = reinterpret_cast<const std::uint8_t*>(b + 32);
+        const auto* hm = reinterpret_cast<const std::uint8_t*>(b);
+        const uint8x16_t three = vdupq_n_u8(3), one = vdupq_n_u8(1);
+        const int8x16_t four = vdupq_n_s8(4);
+        for (int h = 0; h < 2; ++h)
+            for (int s = 0; s < 2; ++s) {
+                const uint8x16_t q = vld1q_u8(qs + 32 * h + 16 * s), m = vld1q_u8(hm + 16 * s);
+                for (int p = 0; p < 4; ++p) {
+                    const uint8x16_t low = vandq_u8(vshlq_u8(q, vdupq_n_s8(static_cast<std::int8_t>(-2 * p))), three);
+                    const uint8x16_t hb = vandq_u8(vshlq_u8(m, vdupq_n_s8(static_cast<std::int8_t>(-4 * h - p))), one);
+                    const uint8x16_t u = vorrq_u8(low, vshlq_n_u8(hb, 2));
+                    codes[8 * h + 2 * p + s] = vsubq_s8(vreinterpretq_s8_u8(u), four);
+                }
+            }
+    }
+};
+
+// sum over the 16 activation sums of a super-block of sum * min (one min per 32 values,
+// covering sums 2j and 2j+1): exact in int32.
+template <class W>
+int32x4_t min_sums(const std::int16_t* bs, const int mins[16])
+{
+    const int32x4_t m_lo = {mins[0], mins[1], mins[2], mins[3]}, m_hi = {mins[4], mins[5], mins[6], mins[7]};
+    const int32x4_t pair_lo = vpaddlq_s16(vld1q_s16(bs)), pair_hi = vpaddlq_s16(vld1q_s16(bs + 8));
+    return vmlaq_s32(vmulq_s32(pair_lo, m_lo), pair_hi, m_hi);
+}
+
 template <class Dot, class W, int T>
 void row_tile(const WeightView& w, std::size_t stride, const std::byte* xq, float* y, std::size_t r, std::size_t t)
 {
@@ -96,10 +138,9 @@ void row_tile(const WeightView& w, std::size_t stride, const std::byte* xq, floa
     }
     for (std::size_t k = 0; k < nb; ++k) {
         int8x16_t codes[16];
-        int scales[16], mins[8] = {};
+        int scales[16], mins[16] = {};
         float d = 0.0f, dmin = 0.0f;
         W::unpack(row + k * W::kBytes, codes, scales, mins, d, dmin);
-        const int32x4_t m_lo = {mins[0], mins[1], mins[2], mins[3]}, m_hi = {mins[4], mins[5], mins[6], mins[7]};
         for (int j = 0; j < T; ++j) {
             const std::int8_t* xb = xr[j].q + 256 * k;
             int32x4_t isum = vdupq_n_s32(0);
@@ -113,13 +154,8 @@ void row_tile(const WeightView& w, std::size_t stride, const std::byte* xq, floa
             }
             const float dx = xr[j].d[k];
             acc[j] = vfmaq_n_f32(acc[j], vcvtq_f32_s32(isum), d * dx);
-            if constexpr (W::kSubs == 8) {
-                // Min j covers activation sums 2j and 2j+1.
-                const std::int16_t* bs = xr[j].bsum + 16 * k;
-                const int32x4_t pair_lo = vpaddlq_s16(vld1q_s16(bs)), pair_hi = vpaddlq_s16(vld1q_s16(bs + 8));
-                const int32x4_t msum = vmlaq_s32(vmulq_s32(pair_lo, m_lo), pair_hi, m_hi);
-                accm[j] = vfmaq_n_f32(accm[j], vcvtq_f32_s32(msum), dmin * dx);
-            }
+            if constexpr (W::kMins)
+                accm[j] = vfmaq_n_f32(accm[j], vcvtq_f32_s32(min_sums<W>(xr[j].bsum + 16 * k, mins)), dmin * dx);
         }
     }
     for (int j = 0; j < T; ++j)
@@ -135,7 +171,7 @@ void rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std
     });
 }
 
-/// Rows of a Q4_K / Q5_K / Q6_K matrix; false for other types.
+/// Rows of a Q3_K .. Q6_K matrix; false for other types.
 template <class Dot>
 bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
 {
@@ -143,6 +179,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q4_K: rows<Dot, Q4K>(w, xq, n, y, r0, r1); return true;
     case DType::Q5_K: rows<Dot, Q5K>(w, xq, n, y, r0, r1); return true;
     case DType::Q6_K: rows<Dot, Q6K>(w, xq, n, y, r0, r1); return true;
+    case DType::Q3_K: rows<Dot, Q3K>(w, xq, n, y, r0, r1); return true;
     default: return false;
     }
 }

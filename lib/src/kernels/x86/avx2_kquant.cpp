@@ -1,4 +1,4 @@
-// AVX2 products of the K-quants Q4_K, Q5_K and Q6_K with Q8x256 activations: the AVX-512 kernel's
+// AVX2 products of the K-quants Q3_K..Q6_K with Q8x256 activations: the AVX-512 kernel's
 // scheme (avx512_kquant.cpp) at 32 codes per register. vpmaddubsw sums pairs of unsigned code
 // x activation into int16 (codes <= 63, |q| <= 127: no saturation), vpmaddwd multiplies them
 // by the sub-block scale into int32, so a block's sum is exact and costs one float FMA per
@@ -62,6 +62,7 @@ struct K4 {
     static constexpr std::size_t kQs = Five ? 48 : 16;
     static constexpr std::size_t kBytes = Five ? 176 : 144;
     static constexpr bool kMins = true;
+    static constexpr int kShift = 0;
     static void unpack(const std::byte* b, Unpacked& u)
     {
         u.d = f16_scalar(b);
@@ -97,6 +98,7 @@ using Q5K = K4<true>;
 struct Q6K {
     static constexpr std::size_t kBytes = 210;
     static constexpr bool kMins = false;
+    static constexpr int kShift = 5; // codes stored as q + 32
     static void unpack(const std::byte* b, Unpacked& u)
     {
         u.d = f16_scalar(b + 208);
@@ -116,6 +118,42 @@ struct Q6K {
                 const int sub = 8 * h + 2 * p;
                 u.scales[4 * h + p] = _mm256_set_m128i(_mm_set1_epi16(static_cast<std::int16_t>(blocks::q6k_scale(b, sub + 1))),
                                                        _mm_set1_epi16(static_cast<std::int16_t>(blocks::q6k_scale(b, sub))));
+            }
+        }
+    }
+};
+
+// The scales of sub-blocks 2p and 2p+1 (16 values each) over the two 128-bit halves of a
+// register of 32 codes.
+__m256i scale_pair(int lo, int hi)
+{
+    return _mm256_set_m128i(_mm_set1_epi16(static_cast<std::int16_t>(hi)), _mm_set1_epi16(static_cast<std::int16_t>(lo)));
+}
+
+// Q3_K: element 128h + 32p + l takes bits 2p..2p+1 of qs[32h + l] (qs at byte 32) and bit
+// 4h + p of hmask[l] (bytes 0-31); the code is that minus 4 unless the bit is set, stored here
+// as low | bit << 2 = q + 4 (0..7). Scales: blocks::q3k_scale - 32.
+struct Q3K {
+    static constexpr std::size_t kBytes = 110;
+    static constexpr bool kMins = false;
+    static constexpr int kShift = 2; // codes stored as q + 4
+    static void unpack(const std::byte* b, Unpacked& u)
+    {
+        u.d = f16_scalar(b + 108);
+        u.dmin = 0.0f;
+        alignas(32) std::int16_t sc[16];
+        for (std::size_t s = 0; s < 16; ++s)
+            sc[s] = static_cast<std::int16_t>(blocks::q3k_scale(b + 96, s) - 32);
+        u.offsets = _mm256_load_si256(reinterpret_cast<const __m256i*>(sc));
+        const __m256i three = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+        const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b));
+        for (int h = 0; h < 2; ++h) {
+            const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 32 + 32 * h));
+            for (int p = 0; p < 4; ++p) {
+                const __m256i low = _mm256_and_si256(_mm256_srl_epi16(q, _mm_cvtsi32_si128(2 * p)), three);
+                const __m256i hb = _mm256_and_si256(_mm256_srl_epi16(hm, _mm_cvtsi32_si128(4 * h + p)), one);
+                u.codes[4 * h + p] = _mm256_or_si256(low, _mm256_slli_epi16(hb, 2));
+                u.scales[4 * h + p] = scale_pair(sc[8 * h + 2 * p], sc[8 * h + 2 * p + 1]);
             }
         }
     }
@@ -148,14 +186,17 @@ void row_tile(const WeightView& w, std::size_t stride, const std::byte* xq, floa
                 const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb + 32 * g));
                 isum = _mm256_add_epi32(isum, _mm256_madd_epi16(_mm256_maddubs_epi16(u.codes[g], x), u.scales[g]));
             }
-            // Offsets (Q4_K's mins, Q6_K's 32 * scale) times the 16 activation sums: exact.
-            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].bsum + 16 * k));
-            const __m256i off = _mm256_madd_epi16(bs, u.offsets);
+            // Offsets (the mins, or the scales times the codes' stored offset 2^kShift) times
+            // the 16 activation sums: exact.
             const float dx = xr[j].d[k];
-            if constexpr (W::kMins)
-                accm[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(u.dmin * dx), accm[j]);
-            else
-                isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(off, 5));
+            if constexpr (W::kMins || W::kShift > 0) {
+                const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].bsum + 16 * k));
+                const __m256i off = _mm256_madd_epi16(bs, u.offsets);
+                if constexpr (W::kMins)
+                    accm[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(u.dmin * dx), accm[j]);
+                else
+                    isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(off, W::kShift));
+            }
             acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(u.d * dx), acc[j]);
         }
     }
@@ -181,6 +222,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q4_K: kquant_rows_of<Q4K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q5_K: kquant_rows_of<Q5K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q6_K: kquant_rows_of<Q6K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q3_K: kquant_rows_of<Q3K>(w, xq, n, y, row_begin, row_end); return true;
     default: return false;
     }
 }
