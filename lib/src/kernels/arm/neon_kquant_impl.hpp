@@ -1,4 +1,4 @@
-// NEON products of the K-quants Q3_K..Q6_K with Q8x256 activations, templated on the 8-bit
+// NEON products of the K-quants Q2_K..Q6_K with Q8x256 activations, templated on the 8-bit
 // dot product like the Q8_0/Q4_0 kernels (Dot::dot over 32 bytes, Dot::dot16 over 16). A
 // super-block's codes are unpacked once per row tile to signed bytes in activation order
 // (Q6_K's q - 32 directly, Q4_K's nibbles 0..15), each sub-block's int32 dot is multiplied by
@@ -84,9 +84,35 @@ struct Q6K {
     }
 };
 
-// Q3_K: element 128h + 32p + 16s + l is bits 2p..2p+1 of byte 16s + l of the half's 32 q bytes
-// (at byte 32) plus bit 4h + p of hmask[16s + l] (bytes 0-31), minus 4 unless that bit is set:
-// sub-block 8h + 2p + s, codes[8h + 2p + s]. Scales: blocks::q3k_scale - 32.
+// Q2_K / Q3_K: element 128h + 32p + 16s + l is bits 2p..2p+1 of byte 16s + l of the half's 32
+// q bytes (Q2_K's at byte 16, Q3_K's at byte 32): sub-block 8h + 2p + s, codes[8h + 2p + s].
+// Q2_K's byte j of scales[16] holds sub-block j's scale (low nibble) and min (high nibble).
+struct Q2K {
+    static constexpr std::size_t kBytes = 84;
+    static constexpr int kSubs = 16;
+    static constexpr bool kMins = true;
+    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int mins[16], float& d, float& dmin)
+    {
+        d = f16_to_f32(load_u16(b + 80));
+        dmin = f16_to_f32(load_u16(b + 82));
+        for (std::size_t s = 0; s < 16; ++s) {
+            scales[s] = static_cast<int>(blocks::u8(b + s) & 15u);
+            mins[s] = static_cast<int>(blocks::u8(b + s) >> 4);
+        }
+        const auto* qs = reinterpret_cast<const std::uint8_t*>(b + 16);
+        const uint8x16_t three = vdupq_n_u8(3);
+        for (int h = 0; h < 2; ++h)
+            for (int s = 0; s < 2; ++s) {
+                const uint8x16_t q = vld1q_u8(qs + 32 * h + 16 * s);
+                for (int p = 0; p < 4; ++p)
+                    codes[8 * h + 2 * p + s] =
+                        vreinterpretq_s8_u8(vandq_u8(vshlq_u8(q, vdupq_n_s8(static_cast<std::int8_t>(-2 * p))), three));
+            }
+    }
+};
+
+// Q3_K: Q2_K's two low bits plus bit 4h + p of hmask[16s + l] (bytes 0-31), minus 4 unless
+// that bit is set. Scales: blocks::q3k_scale - 32.
 struct Q3K {
     static constexpr std::size_t kBytes = 110;
     static constexpr int kSubs = 16;
@@ -114,14 +140,25 @@ struct Q3K {
     }
 };
 
-// sum over the 16 activation sums of a super-block of sum * min (one min per 32 values,
-// covering sums 2j and 2j+1): exact in int32.
+// sum over the 16 activation sums of a super-block of sum * min (Q2_K: one min per 16 values;
+// the others one per 32, covering sums 2j and 2j+1): exact in int32.
 template <class W>
 int32x4_t min_sums(const std::int16_t* bs, const int mins[16])
 {
-    const int32x4_t m_lo = {mins[0], mins[1], mins[2], mins[3]}, m_hi = {mins[4], mins[5], mins[6], mins[7]};
-    const int32x4_t pair_lo = vpaddlq_s16(vld1q_s16(bs)), pair_hi = vpaddlq_s16(vld1q_s16(bs + 8));
-    return vmlaq_s32(vmulq_s32(pair_lo, m_lo), pair_hi, m_hi);
+    if constexpr (W::kSubs == 8) {
+        const int32x4_t m_lo = {mins[0], mins[1], mins[2], mins[3]}, m_hi = {mins[4], mins[5], mins[6], mins[7]};
+        const int32x4_t pair_lo = vpaddlq_s16(vld1q_s16(bs)), pair_hi = vpaddlq_s16(vld1q_s16(bs + 8));
+        return vmlaq_s32(vmulq_s32(pair_lo, m_lo), pair_hi, m_hi);
+    } else {
+        int16_t m16[16];
+        for (int i = 0; i < 16; ++i)
+            m16[i] = static_cast<std::int16_t>(mins[i]);
+        const int16x8_t a = vld1q_s16(bs), c = vld1q_s16(bs + 8), ma = vld1q_s16(m16), mc = vld1q_s16(m16 + 8);
+        int32x4_t s = vmull_s16(vget_low_s16(a), vget_low_s16(ma));
+        s = vmlal_high_s16(s, a, ma);
+        s = vmlal_s16(s, vget_low_s16(c), vget_low_s16(mc));
+        return vmlal_high_s16(s, c, mc);
+    }
 }
 
 template <class Dot, class W, int T>
@@ -171,7 +208,7 @@ void rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std
     });
 }
 
-/// Rows of a Q3_K .. Q6_K matrix; false for other types.
+/// Rows of a Q2_K .. Q6_K matrix; false for other types.
 template <class Dot>
 bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
 {
@@ -179,6 +216,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q4_K: rows<Dot, Q4K>(w, xq, n, y, r0, r1); return true;
     case DType::Q5_K: rows<Dot, Q5K>(w, xq, n, y, r0, r1); return true;
     case DType::Q6_K: rows<Dot, Q6K>(w, xq, n, y, r0, r1); return true;
+    case DType::Q2_K: rows<Dot, Q2K>(w, xq, n, y, r0, r1); return true;
     case DType::Q3_K: rows<Dot, Q3K>(w, xq, n, y, r0, r1); return true;
     default: return false;
     }

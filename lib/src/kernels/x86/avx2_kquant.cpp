@@ -1,4 +1,4 @@
-// AVX2 products of the K-quants Q3_K..Q6_K with Q8x256 activations: the AVX-512 kernel's
+// AVX2 products of the K-quants Q2_K..Q6_K with Q8x256 activations: the AVX-512 kernel's
 // scheme (avx512_kquant.cpp) at 32 codes per register. vpmaddubsw sums pairs of unsigned code
 // x activation into int16 (codes <= 63, |q| <= 127: no saturation), vpmaddwd multiplies them
 // by the sub-block scale into int32, so a block's sum is exact and costs one float FMA per
@@ -130,6 +130,32 @@ __m256i scale_pair(int lo, int hi)
     return _mm256_set_m128i(_mm_set1_epi16(static_cast<std::int16_t>(hi)), _mm_set1_epi16(static_cast<std::int16_t>(lo)));
 }
 
+// Q2_K: element 128h + 32p + l is bits 2p..2p+1 of qs[32h + l] (qs at byte 16); byte s of
+// scales[16] holds sub-block s's scale (low nibble) and min (high nibble).
+struct Q2K {
+    static constexpr std::size_t kBytes = 84;
+    static constexpr bool kMins = true;
+    static constexpr int kShift = 0;
+    static void unpack(const std::byte* b, Unpacked& u)
+    {
+        u.d = f16_scalar(b + 80);
+        u.dmin = f16_scalar(b + 82);
+        const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+        const __m128i nib = _mm_set1_epi8(0x0f);
+        u.offsets = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), nib));
+        alignas(16) std::uint8_t sc[16];
+        _mm_store_si128(reinterpret_cast<__m128i*>(sc), _mm_and_si128(raw, nib));
+        const __m256i three = _mm256_set1_epi8(3);
+        for (int h = 0; h < 2; ++h) {
+            const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16 + 32 * h));
+            for (int p = 0; p < 4; ++p) {
+                u.codes[4 * h + p] = _mm256_and_si256(_mm256_srl_epi16(q, _mm_cvtsi32_si128(2 * p)), three);
+                u.scales[4 * h + p] = scale_pair(sc[8 * h + 2 * p], sc[8 * h + 2 * p + 1]);
+            }
+        }
+    }
+};
+
 // Q3_K: element 128h + 32p + l takes bits 2p..2p+1 of qs[32h + l] (qs at byte 32) and bit
 // 4h + p of hmask[l] (bytes 0-31); the code is that minus 4 unless the bit is set, stored here
 // as low | bit << 2 = q + 4 (0..7). Scales: blocks::q3k_scale - 32.
@@ -222,6 +248,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q4_K: kquant_rows_of<Q4K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q5_K: kquant_rows_of<Q5K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q6_K: kquant_rows_of<Q6K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q2_K: kquant_rows_of<Q2K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q3_K: kquant_rows_of<Q3K>(w, xq, n, y, row_begin, row_end); return true;
     default: return false;
     }

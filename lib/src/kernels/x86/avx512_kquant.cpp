@@ -1,4 +1,4 @@
-// AVX-512 (BW, VL, VNNI) products of the K-quants Q3_K..Q6_K with Q8x256 activations.
+// AVX-512 (BW, VL, VNNI) products of the K-quants Q2_K..Q6_K with Q8x256 activations.
 // A super-block's codes are unpacked to unsigned bytes laid out like the activations (64 per
 // register), vpmaddubsw sums pairs of code x activation into int16 (no saturation: codes are
 // at most 63, |q| at most 127), and vpdpwssd multiplies those by the sub-block scales and adds
@@ -141,7 +141,7 @@ struct Q6K {
     }
 };
 
-// Q3_K: element 128h + 32p + l is bits 2p..2p+1 of byte l of the half's 32 q bytes
+// Q2_K / Q3_K: element 128h + 32p + l is bits 2p..2p+1 of byte l of the half's 32 q bytes
 // (`q`); register g = 2h + gg holds p = 2gg in its low and 2gg + 1 in its high 256 bits.
 __m512i two_bits(__m256i q, int gg)
 {
@@ -150,7 +150,30 @@ __m512i two_bits(__m256i q, int gg)
     return _mm512_and_si512(_mm512_srlv_epi64(both, _mm512_set_epi64(hi, hi, hi, hi, lo, lo, lo, lo)), _mm512_set1_epi8(3));
 }
 
-// Q3_K: those two low bits (qs at byte 32) plus bit 4h + p of hmask[l] (bytes 0-31); the
+// Q2_K: qs at byte 16; byte s of scales[16] holds sub-block s's scale (low nibble) and min (high).
+struct Q2K {
+    static constexpr std::size_t kBytes = 84;
+    static constexpr bool kMins = true;
+    static constexpr int kSub = 16, kShift = 0;
+    static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
+    {
+        u.d = f16_scalar(b + 80);
+        u.dmin = f16_scalar(b + 82);
+        const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+        const __m128i nib = _mm_set1_epi8(0x0f);
+        u.offsets = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), nib));
+        const __m512i sc512 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_and_si128(raw, nib)));
+        for (int h = 0; h < 2; ++h) {
+            const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16 + 32 * h));
+            for (int gg = 0; gg < 2; ++gg) {
+                u.codes[2 * h + gg] = two_bits(q, gg);
+                u.scales[2 * h + gg] = _mm512_permutexvar_epi16(ix.scale[2 * h + gg], sc512);
+            }
+        }
+    }
+};
+
+// Q3_K: Q2_K's two low bits (qs at byte 32) plus bit 4h + p of hmask[l] (bytes 0-31); the
 // code is that minus 4, stored here as q + 4 (0..7). Scales: blocks::q3k_scale - 32.
 struct Q3K {
     static constexpr std::size_t kBytes = 110;
@@ -181,7 +204,7 @@ struct Q3K {
 };
 
 // 32-value sub-blocks (Q4_K, Q5_K) spread the scales of sub-blocks 2g, 2g+1 over 16
-// int16 lanes each; 16-value ones (Q3_K, Q6_K) those of 4g .. 4g+3 over 8 lanes each.
+// int16 lanes each; 16-value ones (Q2_K, Q3_K, Q6_K) those of 4g .. 4g+3 over 8 lanes each.
 template <class W>
 Indices make_indices()
 {
@@ -265,6 +288,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q4_K: kquant_rows_of<Q4K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q5_K: kquant_rows_of<Q5K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q6_K: kquant_rows_of<Q6K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q2_K: kquant_rows_of<Q2K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q3_K: kquant_rows_of<Q3K>(w, xq, n, y, row_begin, row_end); return true;
     default: return false;
     }
