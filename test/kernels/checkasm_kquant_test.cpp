@@ -147,14 +147,15 @@ TEST(CheckasmKQuant, EveryVariantMatchesScalarQuantisedWithinAccumulationBound)
 TEST(CheckasmKQuant, BoundDetectsOneCodeStep)
 {
     // A byte of each row's first block that lies in the codes (Q4_K qs from byte 16, Q6_K ql
-    // from byte 0, Q3_K qs from byte 32, Q2_K qs from byte 16); flipping its lowest bit moves
-    // one code by one step.
+    // from byte 0, Q3_K qs from byte 32, Q2_K qs from byte 16, IQ4_XS qs from byte 8);
+    // flipping its lowest bit moves one code by one step (IQ4_XS: one grid index).
     struct Case {
         DType t;
         std::size_t byte;
     };
     std::mt19937 rng(9);
-    for (const Case c : {Case{DType::Q4_K, 100}, Case{DType::Q6_K, 100}, Case{DType::Q3_K, 40}, Case{DType::Q2_K, 20}}) {
+    for (const Case c : {Case{DType::Q4_K, 100}, Case{DType::Q6_K, 100}, Case{DType::Q3_K, 40}, Case{DType::Q2_K, 20},
+                         Case{DType::IQ4_XS, 20}}) {
         const std::size_t rows = 8, cols = 2048;
         auto m = random_matrix(c.t, rng, rows, cols);
         const auto x = random_floats(rng, cols, -3.0f, 3.0f);

@@ -1,7 +1,7 @@
-// NEON products of the K-quants Q2_K..Q6_K with Q8x256 activations, templated on the 8-bit
+// NEON products of the K-quants Q2_K..Q6_K and IQ4_XS with Q8x256 activations, templated on the 8-bit
 // dot product like the Q8_0/Q4_0 kernels (Dot::dot over 32 bytes, Dot::dot16 over 16). A
 // super-block's codes are unpacked once per row tile to signed bytes in activation order
-// (Q6_K's q - 32 directly, Q4_K's nibbles 0..15), each sub-block's int32 dot is multiplied by
+// (Q6_K's q - 32 directly, Q4_K's nibbles 0..15, IQ4_XS's grid values), each sub-block's int32 dot is multiplied by
 // its integer scale and summed (exact), and a block costs one float FMA per input.
 // Included by neon_matmul_impl.hpp inside its anonymous namespace (core/block_formats.hpp is
 // included before, outside any target pragma).
@@ -140,6 +140,27 @@ struct Q3K {
     }
 };
 
+// IQ4_XS: sub-block s (32 values) is the nibble row qs[16s .. 16s+15] (qs at byte 8), each
+// nibble an index into kIq4Grid; scale blocks::iq4xs_scale - 32.
+struct IQ4XS {
+    static constexpr std::size_t kBytes = 136;
+    static constexpr int kSubs = 8;
+    static constexpr bool kMins = false;
+    static void unpack(const std::byte* b, int8x16_t codes[16], int scales[16], int[16], float& d, float& dmin)
+    {
+        d = f16_to_f32(load_u16(b));
+        dmin = 0.0f;
+        const int8x16_t grid = vld1q_s8(blocks::kIq4Grid.data());
+        const auto* qs = reinterpret_cast<const std::uint8_t*>(b + 8);
+        for (int s = 0; s < 8; ++s) {
+            scales[s] = blocks::iq4xs_scale(b, static_cast<std::size_t>(s)) - 32;
+            const uint8x16_t p = vld1q_u8(qs + 16 * s);
+            codes[2 * s] = vqtbl1q_s8(grid, vandq_u8(p, vdupq_n_u8(0x0f)));
+            codes[2 * s + 1] = vqtbl1q_s8(grid, vshrq_n_u8(p, 4));
+        }
+    }
+};
+
 // sum over the 16 activation sums of a super-block of sum * min (Q2_K: one min per 16 values;
 // the others one per 32, covering sums 2j and 2j+1): exact in int32.
 template <class W>
@@ -208,7 +229,7 @@ void rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std
     });
 }
 
-/// Rows of a Q2_K .. Q6_K matrix; false for other types.
+/// Rows of a Q2_K .. Q6_K / IQ4_XS matrix; false for other types.
 template <class Dot>
 bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t r0, std::size_t r1)
 {
@@ -218,6 +239,7 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q6_K: rows<Dot, Q6K>(w, xq, n, y, r0, r1); return true;
     case DType::Q2_K: rows<Dot, Q2K>(w, xq, n, y, r0, r1); return true;
     case DType::Q3_K: rows<Dot, Q3K>(w, xq, n, y, r0, r1); return true;
+    case DType::IQ4_XS: rows<Dot, IQ4XS>(w, xq, n, y, r0, r1); return true;
     default: return false;
     }
 }
