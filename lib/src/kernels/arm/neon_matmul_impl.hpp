@@ -77,6 +77,35 @@ struct Q4 {
     }
 };
 
+// Byte i of a nibble row's 16 bytes split into elements i (low nibble) and i + 16 (high).
+uint8x16x2_t nibbles(const std::byte* p)
+{
+    const uint8x16_t packed = vld1q_u8(reinterpret_cast<const std::uint8_t*>(p));
+    return {{vandq_u8(packed, vdupq_n_u8(0x0f)), vshrq_n_u8(packed, 4)}};
+}
+
+// Byte i is 16 when bit i of `bits` (16 bits) is set, else 0: Q5's 5th bits in element order.
+uint8x16_t fifth_bits(unsigned bits)
+{
+    const uint8x16_t bytes = vcombine_u8(vdup_n_u8(static_cast<std::uint8_t>(bits & 0xff)),
+                                         vdup_n_u8(static_cast<std::uint8_t>((bits >> 8) & 0xff)));
+    const uint8x16_t select = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    return vandq_u8(vtstq_u8(bytes, select), vdupq_n_u8(16));
+}
+
+// Q5_0: d f16 | qh u32 | nibble row; x = d * (nibble | bit i of qh << 4) - 16.
+struct Q5 {
+    static constexpr std::size_t kBytes = 22;
+    static int8x16x2_t load(const std::byte* b)
+    {
+        const uint8x16x2_t n = nibbles(b + 6);
+        const std::uint32_t qh = blocks::u32(b + 2);
+        const int8x16_t sixteen = vdupq_n_s8(16);
+        return {{vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(n.val[0], fifth_bits(qh & 0xffffu))), sixteen),
+                 vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(n.val[1], fifth_bits(qh >> 16))), sixteen)}};
+    }
+};
+
 template <class L, int R, int T>
 void float_tile(const WeightView& w, std::size_t stride, const float* x, float* y, std::size_t r, std::size_t t)
 {
@@ -146,6 +175,15 @@ void float_rows(const WeightView& w, const float* x, std::size_t n, float* y, st
     });
 }
 
+template <class Dot, class W>
+void quant_rows(const WeightView& w, std::size_t stride, const std::byte* xq, std::size_t n, float* y, std::size_t r0,
+                std::size_t r1)
+{
+    tiling::for_each_tile<4, 2>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
+        quant_tile<Dot, W, R, T>(w, stride, xq, y, r, t);
+    });
+}
+
 #include "kernels/arm/neon_kquant_impl.hpp"
 
 // Shared by both flavours: only the 8-bit dot product (Dot::dot) differs.
@@ -158,14 +196,9 @@ void matmul_rows_with(const WeightView& w, const float* x, const std::byte* xq, 
     case DType::F32: return float_rows<F32>(w, x, n, y, r0, r1);
     case DType::F16: return float_rows<F16>(w, x, n, y, r0, r1);
     case DType::BF16: return float_rows<BF16>(w, x, n, y, r0, r1);
-    case DType::Q8_0:
-        return tiling::for_each_tile<4, 2>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
-            quant_tile<Dot, Q8, R, T>(w, stride, xq, y, r, t);
-        });
-    case DType::Q4_0:
-        return tiling::for_each_tile<4, 2>(r0, r1, n, [&]<int R, int T>(std::size_t r, std::size_t t) {
-            quant_tile<Dot, Q4, R, T>(w, stride, xq, y, r, t);
-        });
+    case DType::Q8_0: return quant_rows<Dot, Q8>(w, stride, xq, n, y, r0, r1);
+    case DType::Q4_0: return quant_rows<Dot, Q4>(w, stride, xq, n, y, r0, r1);
+    case DType::Q5_0: return quant_rows<Dot, Q5>(w, stride, xq, n, y, r0, r1);
     default: break;
     }
     if (xq != nullptr && kq::kquant_rows<Dot>(w, xq, n, y, r0, r1))

@@ -1,6 +1,9 @@
-// AVX2 + FMA + F16C matrix kernels. Everything after the target pragma may use those
+// AVX2 + FMA + F16C matrix kernels (Q8_0, Q4_0, Q5_0 here; the Q8x256 types in
+// avx2_kquant.cpp). Block codes are unpacked to signed bytes and dotted with the activations
+// by vpmaddubsw after moving the weights' signs onto them (dot_i8). Everything after the target pragma may use those
 // instructions, so this file is only entered through avx2_kernels() after cpu_features() saw
 // them; headers come first so no inline library code is compiled for AVX2 by accident.
+#include "core/block_formats.hpp"
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
@@ -72,6 +75,35 @@ struct Q4 {
         const __m128i lo = _mm_and_si128(packed, mask);                    // elements 0-15
         const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), mask); // elements 16-31
         return _mm256_sub_epi8(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(8));
+    }
+};
+
+// The 32 nibbles of a nibble row (element j in the low nibble of byte j, j + 16 in its high
+// nibble) as bytes in element order.
+__m256i nibbles(const std::byte* p)
+{
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i mask = _mm_set1_epi8(0x0f);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), mask), _mm_and_si128(packed, mask));
+}
+
+// Byte i is 16 when bit i of `bits` is set, else 0: Q5's 5th bits in element order.
+__m256i fifth_bits(std::uint32_t bits)
+{
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
+                                               _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                                                 0x0101010101010101, 0));
+    const __m256i select = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ull));
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, select), select), _mm256_set1_epi8(16));
+}
+
+// Q5_0: d f16 | qh u32 | nibble row; x = d * (nibble | bit i of qh << 4) - 16.
+struct Q5 {
+    static constexpr std::size_t kBytes = 22;
+    static __m256i load(const std::byte* b)
+    {
+        const __m256i q = _mm256_or_si256(nibbles(b + 6), fifth_bits(blocks::u32(b + 2)));
+        return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
     }
 };
 
@@ -171,6 +203,7 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::BF16: return float_rows<BF16>(w, x, n, y, row_begin, row_end);
     case DType::Q8_0: return quant_rows<Q8>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
     if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))
