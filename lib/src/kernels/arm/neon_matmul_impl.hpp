@@ -105,6 +105,16 @@ struct Q5 {
                  vsubq_s8(vreinterpretq_s8_u8(vorrq_u8(n.val[1], fifth_bits(qh >> 16))), sixteen)}};
     }
 };
+// IQ4_NL: d f16 | nibble row of indices into kIq4Grid (tbl looks them up).
+struct IQ4NL {
+    static constexpr std::size_t kBytes = 18;
+    static int8x16x2_t load(const std::byte* b)
+    {
+        const int8x16_t grid = vld1q_s8(blocks::kIq4Grid.data());
+        const uint8x16x2_t n = nibbles(b + 2);
+        return {{vqtbl1q_s8(grid, n.val[0]), vqtbl1q_s8(grid, n.val[1])}};
+    }
+};
 
 template <class L, int R, int T>
 void float_tile(const WeightView& w, std::size_t stride, const float* x, float* y, std::size_t r, std::size_t t)
@@ -199,6 +209,7 @@ void matmul_rows_with(const WeightView& w, const float* x, const std::byte* xq, 
     case DType::Q8_0: return quant_rows<Dot, Q8>(w, stride, xq, n, y, r0, r1);
     case DType::Q4_0: return quant_rows<Dot, Q4>(w, stride, xq, n, y, r0, r1);
     case DType::Q5_0: return quant_rows<Dot, Q5>(w, stride, xq, n, y, r0, r1);
+    case DType::IQ4_NL: return quant_rows<Dot, IQ4NL>(w, stride, xq, n, y, r0, r1);
     default: break;
     }
     if (xq != nullptr && kq::kquant_rows<Dot>(w, xq, n, y, r0, r1))

@@ -1,4 +1,4 @@
-// AVX2 + FMA + F16C matrix kernels (Q8_0, Q4_0, Q5_0 here; the Q8x256 types in
+// AVX2 + FMA + F16C matrix kernels (Q8_0, Q4_0, Q5_0, IQ4_NL here; the Q8x256 types in
 // avx2_kquant.cpp). Block codes are unpacked to signed bytes and dotted with the activations
 // by vpmaddubsw after moving the weights' signs onto them (dot_i8). Everything after the target pragma may use those
 // instructions, so this file is only entered through avx2_kernels() after cpu_features() saw
@@ -106,6 +106,15 @@ struct Q5 {
         return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
     }
 };
+// IQ4_NL: d f16 | nibble row of indices into kIq4Grid (vpshufb looks them up).
+struct IQ4NL {
+    static constexpr std::size_t kBytes = 18;
+    static __m256i load(const std::byte* b)
+    {
+        const __m256i grid = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks::kIq4Grid.data())));
+        return _mm256_shuffle_epi8(grid, nibbles(b + 2));
+    }
+};
 
 // sum w_i*x_i of two blocks of 32 int8 as 8 float lanes (exact: |sum| < 2^24). maddubs wants
 // one unsigned operand, so the sign of w moves onto x.
@@ -204,6 +213,7 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::Q8_0: return quant_rows<Q8>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
     case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
+    case DType::IQ4_NL: return quant_rows<IQ4NL>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
     if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))
