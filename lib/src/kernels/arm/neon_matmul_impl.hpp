@@ -120,8 +120,8 @@ struct IQ4NL {
     }
 };
 
-// Q4_1: d f16 | m f16 | nibble row; x = d*q + m with q 0..15 as stored. m * sum(x) comes
-// from the activations' d * sum(q) (XqRow::dsum).
+// Q4_1 / Q5_1: d f16 | m f16 | (Q5_1: qh u32 |) nibble row; x = d*q + m with q 0..15 / 0..31
+// as stored. m * sum(x) comes from the activations' d * sum(q) (XqRow::dsum).
 struct Q41 {
     static constexpr std::size_t kBytes = 20;
     static constexpr bool kMin = true;
@@ -129,6 +129,17 @@ struct Q41 {
     {
         const uint8x16x2_t n = nibbles(b + 4);
         return {{vreinterpretq_s8_u8(n.val[0]), vreinterpretq_s8_u8(n.val[1])}};
+    }
+};
+struct Q51 {
+    static constexpr std::size_t kBytes = 24;
+    static constexpr bool kMin = true;
+    static int8x16x2_t load(const std::byte* b)
+    {
+        const uint8x16x2_t n = nibbles(b + 8);
+        const std::uint32_t qh = blocks::u32(b + 4);
+        return {{vreinterpretq_s8_u8(vorrq_u8(n.val[0], fifth_bits(qh & 0xffffu))),
+                 vreinterpretq_s8_u8(vorrq_u8(n.val[1], fifth_bits(qh >> 16)))}};
     }
 };
 
@@ -234,6 +245,7 @@ void matmul_rows_with(const WeightView& w, const float* x, const std::byte* xq, 
     case DType::Q5_0: return quant_rows<Dot, Q5>(w, stride, xq, n, y, r0, r1);
     case DType::IQ4_NL: return quant_rows<Dot, IQ4NL>(w, stride, xq, n, y, r0, r1);
     case DType::Q4_1: return quant_rows<Dot, Q41>(w, stride, xq, n, y, r0, r1);
+    case DType::Q5_1: return quant_rows<Dot, Q51>(w, stride, xq, n, y, r0, r1);
     default: break;
     }
     if (xq != nullptr && kq::kquant_rows<Dot>(w, xq, n, y, r0, r1))

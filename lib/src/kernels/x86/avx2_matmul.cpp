@@ -1,4 +1,4 @@
-// AVX2 + FMA + F16C matrix kernels (Q8_0, Q4_0, Q4_1, Q5_0, IQ4_NL here; the Q8x256 types in
+// AVX2 + FMA + F16C matrix kernels (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL here; the Q8x256 types in
 // avx2_kquant.cpp). Block codes are unpacked to signed bytes and dotted with the activations
 // by vpmaddubsw after moving the weights' signs onto them (dot_i8). Everything after the target pragma may use those
 // instructions, so this file is only entered through avx2_kernels() after cpu_features() saw
@@ -120,12 +120,17 @@ struct IQ4NL {
     }
 };
 
-// Q4_1: d f16 | m f16 | nibble row; x = d*q + m with q 0..15 as stored. m * sum(x) comes
-// from the activations' d * sum(q) (XqRow::dsum).
+// Q4_1 / Q5_1: d f16 | m f16 | (Q5_1: qh u32 |) nibble row; x = d*q + m with q 0..15 / 0..31
+// as stored. m * sum(x) comes from the activations' d * sum(q) (XqRow::dsum).
 struct Q41 {
     static constexpr std::size_t kBytes = 20;
     static constexpr bool kMin = true;
     static __m256i load(const std::byte* b) { return nibbles(b + 4); }
+};
+struct Q51 {
+    static constexpr std::size_t kBytes = 24;
+    static constexpr bool kMin = true;
+    static __m256i load(const std::byte* b) { return _mm256_or_si256(nibbles(b + 8), fifth_bits(blocks::u32(b + 4))); }
 };
 
 // sum w_i*x_i of two blocks of 32 int8 as 8 float lanes (exact: |sum| < 2^24). maddubs wants
@@ -234,6 +239,7 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
     case DType::IQ4_NL: return quant_rows<IQ4NL>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_1: return quant_rows<Q41>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_1: return quant_rows<Q51>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
     if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))

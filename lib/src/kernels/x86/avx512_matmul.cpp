@@ -1,4 +1,4 @@
-// AVX-512 (F, BW, VL, VNNI) matrix kernels (Q8_0, Q4_0, Q4_1, Q5_0, IQ4_NL; the K-quants are in
+// AVX-512 (F, BW, VL, VNNI) matrix kernels (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL; the K-quants are in
 // avx512_kquant.cpp): floats 16 at a time, and the 8-bit products with
 // vpdpbusd over two blocks per register. vpdpbusd multiplies unsigned by signed bytes, so the
 // activations are offset by 128 and 128 * sum(w) is subtracted again, lane by lane (exact).
@@ -122,8 +122,8 @@ struct IQ4NL {
     }
 };
 
-// Q4_1: d f16 | m f16 | nibble row; x = d*q + m with q 0..15, unsigned as stored (no
-// offset). m * sum(x) comes from the activations' d * sum(q) (XqRow::dsum).
+// Q4_1 / Q5_1: d f16 | m f16 | (Q5_1: qh u32 |) nibble row; x = d*q + m with q 0..15 / 0..31,
+// already unsigned (no offset). m * sum(x) comes from the activations' d * sum(q) (XqRow::dsum).
 struct Q41 {
     static constexpr std::size_t kBytes = 20;
     static constexpr bool kMin = true;
@@ -135,6 +135,21 @@ struct Q41 {
         const __m512i both = _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1));
         const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
         return _mm512_and_si512(_mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+    }
+};
+struct Q51 {
+    static constexpr std::size_t kBytes = 24;
+    static constexpr bool kMin = true;
+    static constexpr int kOffsetShift = -1; // none
+    static __m512i load_pair(const std::byte* b, bool two)
+    {
+        const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 8));
+        const __m128i p1 = two ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kBytes + 8)) : _mm_setzero_si128();
+        const __m512i both = _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1));
+        const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
+        const __m512i low = _mm512_and_si512(_mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+        const std::uint64_t qh = std::uint64_t{blocks::u32(b + 4)} | (two ? std::uint64_t{blocks::u32(b + kBytes + 4)} << 32 : 0);
+        return _mm512_or_si512(low, _mm512_maskz_mov_epi8(qh, _mm512_set1_epi8(16)));
     }
 };
 
@@ -343,6 +358,7 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
     case DType::IQ4_NL: return quant_rows<IQ4NL>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_1: return quant_rows<Q41>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_1: return quant_rows<Q51>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
     if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))
