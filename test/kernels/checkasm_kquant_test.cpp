@@ -146,24 +146,30 @@ TEST(CheckasmKQuant, EveryVariantMatchesScalarQuantisedWithinAccumulationBound)
 // the reference by more than the bound on most rows (checked for the types with own SIMD code).
 TEST(CheckasmKQuant, BoundDetectsOneCodeStep)
 {
+    // A byte of each row's first block that lies in the codes (Q4_K qs from byte 16, Q6_K ql
+    // from byte 0, Q3_K qs from byte 32, Q2_K qs from byte 16, IQ4_XS qs from byte 8);
+    // flipping its lowest bit moves one code by one step (IQ4_XS: one grid index).
+    struct Case {
+        DType t;
+        std::size_t byte;
+    };
     std::mt19937 rng(9);
-    for (DType t : {DType::Q4_K, DType::Q6_K}) {
+    for (const Case c : {Case{DType::Q4_K, 100}, Case{DType::Q6_K, 100}, Case{DType::Q3_K, 40}, Case{DType::Q2_K, 20},
+                         Case{DType::IQ4_XS, 20}}) {
         const std::size_t rows = 8, cols = 2048;
-        auto m = random_matrix(t, rng, rows, cols);
+        auto m = random_matrix(c.t, rng, rows, cols);
         const auto x = random_floats(rng, cols, -3.0f, 3.0f);
         std::vector<float> before(rows), after(rows);
         kernels::matmul(kernels::scalar_quantized_kernels(), m.view, x.data(), 1, before.data());
-        // Byte 100 of each row's first block lies in the codes of both formats (Q4_K qs from
-        // byte 16, Q6_K ql from byte 0); flipping its lowest bit moves one code by one step.
         const std::size_t stride = m.bytes.size() / rows;
         for (std::size_t r = 0; r < rows; ++r)
-            m.bytes[r * stride + 100] ^= std::byte{1};
+            m.bytes[r * stride + c.byte] ^= std::byte{1};
         kernels::matmul(kernels::scalar_quantized_kernels(), m.view, x.data(), 1, after.data());
-        const auto xmag = quantised_magnitudes(t, x, cols, 1, 0);
+        const auto xmag = quantised_magnitudes(c.t, x, cols, 1, 0);
         int detected = 0;
         for (std::size_t r = 0; r < rows; ++r)
             detected += std::fabs(double{after[r]} - before[r]) > accumulation_bound(m, xmag, r, before[r]);
-        EXPECT_GE(detected, 6) << name_of(t);
+        EXPECT_GE(detected, 6) << name_of(c.t);
     }
 }
 

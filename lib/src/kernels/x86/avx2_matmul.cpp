@@ -1,6 +1,9 @@
-// AVX2 + FMA + F16C matrix kernels. Everything after the target pragma may use those
+// AVX2 + FMA + F16C matrix kernels (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL here; the Q8x256 types in
+// avx2_kquant.cpp). Block codes are unpacked to signed bytes and dotted with the activations
+// by vpmaddubsw after moving the weights' signs onto them (dot_i8). Everything after the target pragma may use those
 // instructions, so this file is only entered through avx2_kernels() after cpu_features() saw
 // them; headers come first so no inline library code is compiled for AVX2 by accident.
+#include "core/block_formats.hpp"
 #include "core/half.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
@@ -61,10 +64,12 @@ struct BF16 : x86::BF16Tail {
 // Block weight types: 32 signed 8-bit values and the f16 scale of one block.
 struct Q8 {
     static constexpr std::size_t kBytes = 34;
+    static constexpr bool kMin = false;
     static __m256i load(const std::byte* b) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 2)); }
 };
 struct Q4 {
     static constexpr std::size_t kBytes = 18;
+    static constexpr bool kMin = false;
     static __m256i load(const std::byte* b)
     {
         const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 2));
@@ -73,6 +78,59 @@ struct Q4 {
         const __m128i hi = _mm_and_si128(_mm_srli_epi16(packed, 4), mask); // elements 16-31
         return _mm256_sub_epi8(_mm256_set_m128i(hi, lo), _mm256_set1_epi8(8));
     }
+};
+
+// The 32 nibbles of a nibble row (element j in the low nibble of byte j, j + 16 in its high
+// nibble) as bytes in element order.
+__m256i nibbles(const std::byte* p)
+{
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i mask = _mm_set1_epi8(0x0f);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(packed, 4), mask), _mm_and_si128(packed, mask));
+}
+
+// Byte i is 16 when bit i of `bits` is set, else 0: Q5's 5th bits in element order.
+__m256i fifth_bits(std::uint32_t bits)
+{
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)),
+                                               _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                                                 0x0101010101010101, 0));
+    const __m256i select = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ull));
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, select), select), _mm256_set1_epi8(16));
+}
+
+// Q5_0: d f16 | qh u32 | nibble row; x = d * (nibble | bit i of qh << 4) - 16.
+struct Q5 {
+    static constexpr std::size_t kBytes = 22;
+    static constexpr bool kMin = false;
+    static __m256i load(const std::byte* b)
+    {
+        const __m256i q = _mm256_or_si256(nibbles(b + 6), fifth_bits(blocks::u32(b + 2)));
+        return _mm256_sub_epi8(q, _mm256_set1_epi8(16));
+    }
+};
+// IQ4_NL: d f16 | nibble row of indices into kIq4Grid (vpshufb looks them up).
+struct IQ4NL {
+    static constexpr std::size_t kBytes = 18;
+    static constexpr bool kMin = false;
+    static __m256i load(const std::byte* b)
+    {
+        const __m256i grid = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks::kIq4Grid.data())));
+        return _mm256_shuffle_epi8(grid, nibbles(b + 2));
+    }
+};
+
+// Q4_1 / Q5_1: d f16 | m f16 | (Q5_1: qh u32 |) nibble row; x = d*q + m with q 0..15 / 0..31
+// as stored. m * sum(x) comes from the activations' d * sum(q) (XqRow::dsum).
+struct Q41 {
+    static constexpr std::size_t kBytes = 20;
+    static constexpr bool kMin = true;
+    static __m256i load(const std::byte* b) { return nibbles(b + 4); }
+};
+struct Q51 {
+    static constexpr std::size_t kBytes = 24;
+    static constexpr bool kMin = true;
+    static __m256i load(const std::byte* b) { return _mm256_or_si256(nibbles(b + 8), fifth_bits(blocks::u32(b + 4))); }
 };
 
 // sum w_i*x_i of two blocks of 32 int8 as 8 float lanes (exact: |sum| < 2^24). maddubs wants
@@ -119,27 +177,34 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
     for (int j = 0; j < T; ++j)
         xr[j] = xq_row(xq, nb, t + j);
     __m256 acc[R][T];
+    float macc[R][T]; // formats with a min: sum over blocks of m * d_x * sum(q_x)
     for (int i = 0; i < R; ++i)
-        for (int j = 0; j < T; ++j)
+        for (int j = 0; j < T; ++j) {
             acc[i][j] = _mm256_setzero_ps();
+            macc[i][j] = 0.0f;
+        }
     for (std::size_t b = 0; b < nb; ++b) {
         __m256i wq[R];
-        float dw[R];
+        float dw[R], mw[R];
         for (int i = 0; i < R; ++i) {
             const std::byte* blk = w.data + (r + i) * stride + b * W::kBytes;
             wq[i] = W::load(blk);
             dw[i] = _cvtsh_ss(load_u16(blk));
+            mw[i] = W::kMin ? _cvtsh_ss(load_u16(blk + 2)) : 0.0f;
         }
         for (int j = 0; j < T; ++j) {
             const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].q + 32 * b));
             const float dx = xr[j].d[b];
-            for (int i = 0; i < R; ++i)
+            for (int i = 0; i < R; ++i) {
                 acc[i][j] = _mm256_fmadd_ps(dot_i8(wq[i], xv), _mm256_set1_ps(dw[i] * dx), acc[i][j]);
+                if constexpr (W::kMin)
+                    macc[i][j] = std::fma(mw[i], xr[j].dsum[b], macc[i][j]);
+            }
         }
     }
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < T; ++j)
-            y[(t + j) * w.rows + r + i] = hsum(acc[i][j]);
+            y[(t + j) * w.rows + r + i] = W::kMin ? hsum(acc[i][j]) + macc[i][j] : hsum(acc[i][j]);
 }
 
 template <class L>
@@ -171,6 +236,10 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::BF16: return float_rows<BF16>(w, x, n, y, row_begin, row_end);
     case DType::Q8_0: return quant_rows<Q8>(w, xq, n, y, row_begin, row_end);
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
+    case DType::IQ4_NL: return quant_rows<IQ4NL>(w, xq, n, y, row_begin, row_end);
+    case DType::Q4_1: return quant_rows<Q41>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_1: return quant_rows<Q51>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
     if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))

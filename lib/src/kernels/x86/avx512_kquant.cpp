@@ -1,10 +1,11 @@
-// AVX-512 (BW, VL, VNNI) products of the K-quants Q4_K, Q5_K and Q6_K with Q8x256 activations.
+// AVX-512 (BW, VL, VNNI) products of the K-quants Q2_K..Q6_K and IQ4_XS with Q8x256 activations.
 // A super-block's codes are unpacked to unsigned bytes laid out like the activations (64 per
 // register), vpmaddubsw sums pairs of code x activation into int16 (no saturation: codes are
 // at most 63, |q| at most 127), and vpdpwssd multiplies those by the sub-block scales and adds
 // them into int32 lanes. Everything up to a block's integer sum is exact; per block one float
 // multiply-add by d_w * d_x, so the only difference to scalar::matmul_rows_quantized is the
-// float accumulation order. Entered only through avx512_kernels() (cpu_features() checked).
+// float accumulation order. IQ4_XS's grid values are signed: their magnitudes go into
+// vpmaddubsw and their signs onto the activations (|q| <= 127: no saturation). Entered only through avx512_kernels() (cpu_features() checked).
 #include "core/block_formats.hpp"
 #include "kernels/activation_quant.hpp"
 #include "kernels/matmul.hpp"
@@ -51,6 +52,7 @@ struct Indices {
 // One super-block of one row, unpacked once and reused for every input of a tile.
 struct Unpacked {
     __m512i codes[4];   // unsigned codes of elements 64g .. 64g+63
+    __mmask64 neg[4];   // kSigned formats: the bytes whose code is negative (codes holds |code|)
     __m512i scales[4];  // int16 sub-block scale of each int16 pair lane of codes[g]
     __m256i offsets;    // int16 per 16-value sub-block, dotted with the activation block sums
     float d, dmin;
@@ -73,7 +75,8 @@ template <bool Five>
 struct K4 {
     static constexpr std::size_t kQs = Five ? 48 : 16;
     static constexpr std::size_t kBytes = Five ? 176 : 144;
-    static constexpr bool kMins = true;
+    static constexpr bool kMins = true, kSigned = false;
+    static constexpr int kSub = 32, kShift = 0;
     static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
     {
         u.d = f16_scalar(b);
@@ -113,7 +116,8 @@ using Q5K = K4<true>;
 // Codes are stored as q + 32 (0..63); the 32 comes back out through the activation sums.
 struct Q6K {
     static constexpr std::size_t kBytes = 210;
-    static constexpr bool kMins = false;
+    static constexpr bool kMins = false, kSigned = false;
+    static constexpr int kSub = 16, kShift = 5; // codes stored as q + 32
     static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
     {
         u.d = f16_scalar(b + 208);
@@ -139,14 +143,105 @@ struct Q6K {
     }
 };
 
-// Q4_K spreads the scales of sub-blocks 2g, 2g+1 over 16 int16 lanes each; Q6_K those of
-// 4g .. 4g+3 over 8 lanes each.
+// Q2_K / Q3_K: element 128h + 32p + l is bits 2p..2p+1 of byte l of the half's 32 q bytes
+// (`q`); register g = 2h + gg holds p = 2gg in its low and 2gg + 1 in its high 256 bits.
+__m512i two_bits(__m256i q, int gg)
+{
+    const __m512i both = _mm512_inserti64x4(_mm512_castsi256_si512(q), q, 1);
+    const long long lo = 4 * gg, hi = 4 * gg + 2;
+    return _mm512_and_si512(_mm512_srlv_epi64(both, _mm512_set_epi64(hi, hi, hi, hi, lo, lo, lo, lo)), _mm512_set1_epi8(3));
+}
+
+// Q2_K: qs at byte 16; byte s of scales[16] holds sub-block s's scale (low nibble) and min (high).
+struct Q2K {
+    static constexpr std::size_t kBytes = 84;
+    static constexpr bool kMins = true, kSigned = false;
+    static constexpr int kSub = 16, kShift = 0;
+    static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
+    {
+        u.d = f16_scalar(b + 80);
+        u.dmin = f16_scalar(b + 82);
+        const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+        const __m128i nib = _mm_set1_epi8(0x0f);
+        u.offsets = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), nib));
+        const __m512i sc512 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_and_si128(raw, nib)));
+        for (int h = 0; h < 2; ++h) {
+            const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 16 + 32 * h));
+            for (int gg = 0; gg < 2; ++gg) {
+                u.codes[2 * h + gg] = two_bits(q, gg);
+                u.scales[2 * h + gg] = _mm512_permutexvar_epi16(ix.scale[2 * h + gg], sc512);
+            }
+        }
+    }
+};
+
+// Q3_K: Q2_K's two low bits (qs at byte 32) plus bit 4h + p of hmask[l] (bytes 0-31); the
+// code is that minus 4, stored here as q + 4 (0..7). Scales: blocks::q3k_scale - 32.
+struct Q3K {
+    static constexpr std::size_t kBytes = 110;
+    static constexpr bool kMins = false, kSigned = false;
+    static constexpr int kSub = 16, kShift = 2; // codes stored as q + 4
+    static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
+    {
+        u.d = f16_scalar(b + 108);
+        u.dmin = 0.0f;
+        alignas(32) std::int16_t sc[16];
+        for (std::size_t s = 0; s < 16; ++s)
+            sc[s] = static_cast<std::int16_t>(blocks::q3k_scale(b + 96, s) - 32);
+        u.offsets = _mm256_load_si256(reinterpret_cast<const __m256i*>(sc));
+        const __m512i sc512 = _mm512_castsi256_si512(u.offsets);
+        const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b));
+        const __m512i hm2 = _mm512_inserti64x4(_mm512_castsi256_si512(hm), hm, 1);
+        for (int h = 0; h < 2; ++h) {
+            const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 32 + 32 * h));
+            for (int gg = 0; gg < 2; ++gg) {
+                const long long lo = 4 * h + 2 * gg, hi = lo + 1;
+                const __m512i hb = _mm512_and_si512(_mm512_srlv_epi64(hm2, _mm512_set_epi64(hi, hi, hi, hi, lo, lo, lo, lo)),
+                                                    _mm512_set1_epi8(1));
+                u.codes[2 * h + gg] = _mm512_or_si512(two_bits(q, gg), _mm512_slli_epi16(hb, 2));
+                u.scales[2 * h + gg] = _mm512_permutexvar_epi16(ix.scale[2 * h + gg], sc512);
+            }
+        }
+    }
+};
+
+// IQ4_XS: sub-block s (32 values) is the nibble row qs[16s .. 16s+15] (qs at byte 8), each
+// nibble an index into kIq4Grid (signed); scale blocks::iq4xs_scale - 32.
+struct IQ4XS {
+    static constexpr std::size_t kBytes = 136;
+    static constexpr bool kMins = false, kSigned = true;
+    static constexpr int kSub = 32, kShift = 0;
+    static void unpack(const std::byte* b, const Indices& ix, Unpacked& u)
+    {
+        u.d = f16_scalar(b);
+        u.dmin = 0.0f;
+        u.offsets = _mm256_setzero_si256();
+        alignas(16) std::int16_t sc[8];
+        for (std::size_t s = 0; s < 8; ++s)
+            sc[s] = static_cast<std::int16_t>(blocks::iq4xs_scale(b, s) - 32);
+        const __m512i sc512 = _mm512_castsi128_si512(_mm_load_si128(reinterpret_cast<const __m128i*>(sc)));
+        const __m512i grid = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks::kIq4Grid.data())));
+        for (int g = 0; g < 4; ++g) {
+            // 128-bit lanes: low nibbles of sub-block 2g, its high nibbles, then 2g + 1's.
+            const __m256i p = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 8 + 32 * g));
+            const __m512i spread = _mm512_shuffle_i64x2(_mm512_castsi256_si512(p), _mm512_castsi256_si512(p), _MM_SHUFFLE(1, 1, 0, 0));
+            const __m512i idx = _mm512_and_si512(_mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+            const __m512i v = _mm512_shuffle_epi8(grid, idx);
+            u.neg[g] = _mm512_movepi8_mask(v);
+            u.codes[g] = _mm512_abs_epi8(v);
+            u.scales[g] = _mm512_permutexvar_epi16(ix.scale[g], sc512);
+        }
+    }
+};
+
+// 32-value sub-blocks (Q4_K, Q5_K, IQ4_XS) spread the scales of sub-blocks 2g, 2g+1 over 16
+// int16 lanes each; 16-value ones (Q2_K, Q3_K, Q6_K) those of 4g .. 4g+3 over 8 lanes each.
 template <class W>
 Indices make_indices()
 {
     Indices ix;
     for (int g = 0; g < 4; ++g)
-        ix.scale[g] = W::kMins ? spread_index(2 * g, 16) : spread_index(4 * g, 8);
+        ix.scale[g] = W::kSub == 32 ? spread_index(2 * g, 16) : spread_index(4 * g, 8);
     ix.pairs = _mm512_castsi512_si256(spread_index(0, 2));
     return ix;
 }
@@ -177,17 +272,22 @@ void row_tile(const WeightView& w, std::size_t stride, const std::byte* xq, floa
             const std::int8_t* xb = xr[j].q + 256 * k;
             __m512i isum = _mm512_setzero_si512();
             for (int g = 0; g < 4; ++g) {
-                const __m512i pairs = _mm512_maddubs_epi16(u.codes[g], _mm512_loadu_si512(xb + 64 * g));
+                __m512i x = _mm512_loadu_si512(xb + 64 * g);
+                if constexpr (W::kSigned)
+                    x = _mm512_mask_sub_epi8(x, u.neg[g], _mm512_setzero_si512(), x);
+                const __m512i pairs = _mm512_maddubs_epi16(u.codes[g], x);
                 isum = _mm512_dpwssd_epi32(isum, pairs, u.scales[g]);
             }
-            // Offsets (Q4_K's mins, Q6_K's 32 * scale) times the 16 activation sums: exact.
-            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].bsum + 16 * k));
-            const __m256i off = _mm256_madd_epi16(bs, u.offsets);
+            // Offsets (the mins, or the scales times the codes' stored offset 2^kShift) times
+            // the 16 activation sums: exact.
             const float dx = xr[j].d[k];
-            if constexpr (W::kMins) {
-                accm[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(u.dmin * dx), accm[j]);
-            } else {
-                isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
+            if constexpr (W::kMins || W::kShift > 0) {
+                const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].bsum + 16 * k));
+                const __m256i off = _mm256_madd_epi16(bs, u.offsets);
+                if constexpr (W::kMins)
+                    accm[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(u.dmin * dx), accm[j]);
+                else
+                    isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(off, W::kShift)));
             }
             acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(u.d * dx), acc[j]);
         }
@@ -222,6 +322,9 @@ bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float*
     case DType::Q4_K: kquant_rows_of<Q4K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q5_K: kquant_rows_of<Q5K>(w, xq, n, y, row_begin, row_end); return true;
     case DType::Q6_K: kquant_rows_of<Q6K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q2_K: kquant_rows_of<Q2K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::Q3_K: kquant_rows_of<Q3K>(w, xq, n, y, row_begin, row_end); return true;
+    case DType::IQ4_XS: kquant_rows_of<IQ4XS>(w, xq, n, y, row_begin, row_end); return true;
     default: return false;
     }
 }

@@ -1,4 +1,4 @@
-// AVX-512 (F, BW, VL, VNNI) matrix kernels (Q8_0, Q4_0, Q5_0, IQ4_NL; the K-quants are in
+// AVX-512 (F, BW, VL, VNNI) matrix kernels (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL; the K-quants are in
 // avx512_kquant.cpp): floats 16 at a time, and the 8-bit products with
 // vpdpbusd over two blocks per register. vpdpbusd multiplies unsigned by signed bytes, so the
 // activations are offset by 128 and 128 * sum(w) is subtracted again, lane by lane (exact).
@@ -65,6 +65,7 @@ struct BF16 : x86::BF16Tail {
 // back out through the activations' sums (see quant_tile).
 struct Q8 {
     static constexpr std::size_t kBytes = 34;
+    static constexpr bool kMin = false;
     static constexpr int kOffsetShift = 7; // +128
     static __m512i load_pair(const std::byte* b, bool two)
     {
@@ -76,6 +77,7 @@ struct Q8 {
 };
 struct Q4 {
     static constexpr std::size_t kBytes = 18;
+    static constexpr bool kMin = false;
     static constexpr int kOffsetShift = 3; // +8: the nibbles as stored
     static __m512i load_pair(const std::byte* b, bool two)
     {
@@ -93,6 +95,7 @@ struct Q4 {
 // the 5th bits set from a 64-bit mask (bit i of qh <-> byte i, the second block's at 32 + i).
 struct Q5 {
     static constexpr std::size_t kBytes = 22;
+    static constexpr bool kMin = false;
     static constexpr int kOffsetShift = 4; // +16: the codes as stored
     static __m512i load_pair(const std::byte* b, bool two)
     {
@@ -108,6 +111,7 @@ struct Q5 {
 // IQ4_NL: x = d*grid[index]; vpshufb looks the 16 grid values up, offset by 128 to unsigned.
 struct IQ4NL {
     static constexpr std::size_t kBytes = 18;
+    static constexpr bool kMin = false;
     static constexpr int kOffsetShift = 7; // +128
     static __m512i load_pair(const std::byte* b, bool two)
     {
@@ -115,6 +119,37 @@ struct IQ4NL {
                                               _mm_set1_epi8(-128));
         const __m512i grid = _mm512_broadcast_i32x4(shifted);
         return _mm512_shuffle_epi8(grid, Q4::load_pair(b, two));
+    }
+};
+
+// Q4_1 / Q5_1: d f16 | m f16 | (Q5_1: qh u32 |) nibble row; x = d*q + m with q 0..15 / 0..31,
+// already unsigned (no offset). m * sum(x) comes from the activations' d * sum(q) (XqRow::dsum).
+struct Q41 {
+    static constexpr std::size_t kBytes = 20;
+    static constexpr bool kMin = true;
+    static constexpr int kOffsetShift = -1; // none
+    static __m512i load_pair(const std::byte* b, bool two)
+    {
+        const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 4));
+        const __m128i p1 = two ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kBytes + 4)) : _mm_setzero_si128();
+        const __m512i both = _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1));
+        const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
+        return _mm512_and_si512(_mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+    }
+};
+struct Q51 {
+    static constexpr std::size_t kBytes = 24;
+    static constexpr bool kMin = true;
+    static constexpr int kOffsetShift = -1; // none
+    static __m512i load_pair(const std::byte* b, bool two)
+    {
+        const __m128i p0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 8));
+        const __m128i p1 = two ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + kBytes + 8)) : _mm_setzero_si128();
+        const __m512i both = _mm512_castsi256_si512(_mm256_inserti128_si256(_mm256_castsi128_si256(p0), p1, 1));
+        const __m512i spread = _mm512_shuffle_i64x2(both, both, _MM_SHUFFLE(1, 1, 0, 0));
+        const __m512i low = _mm512_and_si512(_mm512_srlv_epi64(spread, _mm512_set_epi64(4, 4, 0, 0, 4, 4, 0, 0)), _mm512_set1_epi8(0x0f));
+        const std::uint64_t qh = std::uint64_t{blocks::u32(b + 4)} | (two ? std::uint64_t{blocks::u32(b + kBytes + 4)} << 32 : 0);
+        return _mm512_or_si512(low, _mm512_maskz_mov_epi8(qh, _mm512_set1_epi8(16)));
     }
 };
 
@@ -220,7 +255,7 @@ void quad_tile(const QuantCall& c, std::size_t r, std::size_t valid, std::size_t
     const auto pair = [&]<bool Two>(std::size_t b) {
         const std::size_t off = b * W::kBytes;
         __m512i wu[Q][4];
-        __m512 dw[Q];
+        __m512 dw[Q], mw[Q];
         for (int q = 0; q < Q; ++q) {
             for (int i = 0; i < 4; ++i) {
                 wu[q][i] = W::load_pair(rows[q][i] + off, Two);
@@ -229,18 +264,28 @@ void quad_tile(const QuantCall& c, std::size_t r, std::size_t valid, std::size_t
                     _mm_prefetch(reinterpret_cast<const char*>(rows[q][i] + 4 * Q * c.stride + off), _MM_HINT_T0);
             }
             dw[q] = quad_scales(rows[q], off, W::kBytes, Two);
+            // The min once per block and row: lanes 0-3 (block b) and 8-11 (block b + 1).
+            if constexpr (W::kMin)
+                mw[q] = _mm512_maskz_mov_ps(0x0f0f, quad_scales(rows[q], off + 2, W::kBytes, Two));
         }
         for (int j = 0; j < T; ++j) {
             const __m512i xs = Two ? _mm512_loadu_si512(xr[j].q + 32 * b)
                                    : _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xr[j].q + 32 * b)));
             // Past the last block d[b + 1] is the first d*sum: a finite value times zero dots.
             const __m512 dx = pair_scales(xr[j].d + b);
-            const __m512i start = _mm512_sub_epi32(
-                _mm512_setzero_si512(), _mm512_slli_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, xs), W::kOffsetShift));
+            __m512i start = _mm512_setzero_si512();
+            if constexpr (W::kOffsetShift >= 0)
+                start = _mm512_sub_epi32(start, _mm512_slli_epi32(_mm512_dpbusd_epi32(start, ones, xs), W::kOffsetShift));
+            // d_x * sum(q_x) of blocks b and b + 1 (only b for an odd last block: the row ends).
+            __m512 dsum = _mm512_setzero_ps();
+            if constexpr (W::kMin)
+                dsum = Two ? pair_scales(xr[j].dsum + b) : _mm512_set1_ps(xr[j].dsum[b]);
             for (int q = 0; q < Q; ++q) {
                 const __m512i dots = merge4(_mm512_dpbusd_epi32(start, wu[q][0], xs), _mm512_dpbusd_epi32(start, wu[q][1], xs),
                                             _mm512_dpbusd_epi32(start, wu[q][2], xs), _mm512_dpbusd_epi32(start, wu[q][3], xs));
                 acc[q][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dots), _mm512_mul_ps(dw[q], dx), acc[q][j]);
+                if constexpr (W::kMin)
+                    acc[q][j] = _mm512_fmadd_ps(mw[q], dsum, acc[q][j]);
             }
         }
     };
@@ -312,6 +357,8 @@ void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::
     case DType::Q4_0: return quant_rows<Q4>(w, xq, n, y, row_begin, row_end);
     case DType::Q5_0: return quant_rows<Q5>(w, xq, n, y, row_begin, row_end);
     case DType::IQ4_NL: return quant_rows<IQ4NL>(w, xq, n, y, row_begin, row_end);
+    case DType::Q4_1: return quant_rows<Q41>(w, xq, n, y, row_begin, row_end);
+    case DType::Q5_1: return quant_rows<Q51>(w, xq, n, y, row_begin, row_end);
     default: break;
     }
     if (xq != nullptr && kquant_rows(w, xq, n, y, row_begin, row_end))

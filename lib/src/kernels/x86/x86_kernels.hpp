@@ -6,7 +6,7 @@
 namespace edge_rt::kernels::avx2 {
 void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                  std::size_t row_begin, std::size_t row_end);
-/// Rows of a K-quant matrix (Q4_K, Q5_K, Q6_K) times Q8x256 activations; false for other types.
+/// Rows of a Q8x256 matrix (Q2_K..Q6_K, IQ4_XS) times Q8x256 activations; false for other types.
 bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t row_begin,
                  std::size_t row_end);
 } // namespace edge_rt::kernels::avx2
@@ -15,7 +15,7 @@ namespace edge_rt::kernels::avx512 {
 void matmul_rows(const WeightView& w, const float* x, const std::byte* xq, std::size_t n, float* y,
                  std::size_t row_begin, std::size_t row_end);
 void attention(const AttentionArgs& args);
-/// Rows of a K-quant matrix (Q4_K, Q5_K, Q6_K) times Q8x256 activations; false for other types.
+/// Rows of a Q8x256 matrix (Q2_K..Q6_K, IQ4_XS) times Q8x256 activations; false for other types.
 bool kquant_rows(const WeightView& w, const std::byte* xq, std::size_t n, float* y, std::size_t row_begin,
                  std::size_t row_end);
 void quantize_activations(const float* x, std::size_t cols, std::size_t t_begin, std::size_t t_end, std::byte* out);
