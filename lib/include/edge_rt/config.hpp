@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace edge_rt {
 
@@ -111,6 +112,10 @@ enum class DraftKind {
     None,   ///< plain decoding: one token per forward pass
     Lookup, ///< prompt lookup: the tokens that followed the context's last n-gram earlier in it
     Model,  ///< the draft model loaded with RuntimeConfig::draft_model_path
+    /// A measuring device for benchmarks, not a feature: replays SpeculationConfig::replay_ids
+    /// (the model's own greedy continuation, recorded) with each guess right with probability
+    /// replay_acceptance, so a speed-up can be measured at a chosen acceptance.
+    Replay,
 };
 
 /// Speculative decoding for one generation: a draft guesses up to k tokens, one pass of the
@@ -126,6 +131,10 @@ struct SpeculationConfig {
     /// lowers it so a verify pass stays bound by its reads, and k shrinks while the model
     /// rejects most guesses.
     std::size_t max_draft = 0;
+    /// DraftKind::Replay only: the generation's greedy tokens as recorded, and the probability
+    /// that each guess is right (its first wrong guess ends a proposal).
+    std::vector<std::int32_t> replay_ids{};
+    double replay_acceptance = 1.0;
 };
 
 /// Token sampling (`--temp`, `--top-k`, `--top-p`, `--repeat-penalty`, `--repeat-last-n`, `--seed`).

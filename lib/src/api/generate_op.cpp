@@ -6,6 +6,7 @@
 
 #include "runtime/generate.hpp"
 #include "runtime/lookup_draft.hpp"
+#include "runtime/replay_draft.hpp"
 #include "runtime/model_draft.hpp"
 
 #include <asio/co_spawn.hpp>
@@ -120,6 +121,11 @@ std::unique_ptr<runtime::Draft> make_draft(Op& op)
     switch (s.draft) {
     case DraftKind::None: return nullptr;
     case DraftKind::Lookup: return std::make_unique<runtime::LookupDraft>(s.lookup_ngram);
+    case DraftKind::Replay:
+        if (!(s.replay_acceptance >= 0.0 && s.replay_acceptance <= 1.0) || s.replay_ids.empty())
+            throw ConfigError("speculation with the replay draft: it needs the recorded ids and an acceptance in [0, 1]");
+        return std::make_unique<runtime::ReplayDraft>(s.replay_ids, s.replay_acceptance, op.request.sampling.seed,
+                                                      model_of(op).engine->config().n_vocab);
     case DraftKind::Model:
         if (!op.session->draft)
             throw ConfigError("speculation with the draft model: the model was loaded without one "

@@ -8,6 +8,7 @@
 #include "model_data.hpp"
 #include "runtime/lookup_draft.hpp"
 #include "runtime/model_draft.hpp"
+#include "runtime/replay_draft.hpp"
 
 #include <asio/post.hpp>
 #include <cmath>
@@ -206,6 +207,30 @@ TEST(SpecBudget, VerifyRowsAreCharged)
     EXPECT_GT(out.stats.speculation.accepted, 0u);
     EXPECT_EQ(conv.bytes() - before, 8u * fits.config().n_vocab * sizeof(float));
     EXPECT_LE(fits.budget().peak(), fits.budget().limit());
+}
+
+
+// The replay draft (a measuring device for benchmarks): the target's own greedy continuation,
+// each guess right with the set probability. The output is plain greedy's whatever the
+// acceptance, and the accepted share of its guesses is that probability (it stops guessing after
+// a wrong one, so every guess before it is accepted).
+TEST(SpecReplay, OutputIsPlainAndAcceptanceIsTheSetProbability)
+{
+    runtime::Engine engine(bundled_model(), spec_options());
+    const auto prompt = story_prompt(4);
+    const auto plain = generate_with(engine, prompt, 150, greedy());
+    for (const double p : {1.0, 0.8, 0.5, 0.0}) {
+        SCOPED_TRACE(p);
+        runtime::ReplayDraft draft(plain.generated, p, 7, engine.config().n_vocab);
+        const auto spec = generate_with(engine, prompt, 150, greedy(), &draft, 6);
+        EXPECT_EQ(spec.generated, plain.generated);
+        const auto& s = spec.stats.speculation;
+        const double rate = s.drafted ? double(s.accepted) / double(s.drafted) : 0.0;
+        if (p == 1.0 || p == 0.0)
+            EXPECT_EQ(rate, p);
+        else // about 100+ guesses: a binomial share within 4 standard deviations
+            EXPECT_NEAR(rate, p, 4 * std::sqrt(p * (1 - p) / double(s.drafted)));
+    }
 }
 
 } // namespace

@@ -14,6 +14,7 @@
 #include <asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -79,6 +80,8 @@ po::options_description run_options()
         ("lookup", po::value<std::size_t>()->implicit_value(3), "speculative decoding with prompt lookup: guess the next tokens from where the context's last N tokens (default 3, down to 1) occurred before; one pass verifies them all")
         ("draft-model", po::value<std::string>(), "speculative decoding with a small draft model of the same vocabulary (a GGUF or HF folder), kept resident; its bytes count against -b")
         ("draft-max", po::value<std::size_t>(), "draft tokens one pass verifies at most (default 8; the plan lowers it so a pass stays bound by its reads)")
+        ("replay-draft", po::value<std::string>(), "measuring device for benchmarks, not a feature: speculate with this file's token ids (the model's recorded greedy output, e.g. run --json's generated_ids) as the draft, each guess right with probability --replay-acceptance")
+        ("replay-acceptance", po::value<double>()->default_value(1.0), "--replay-draft: the probability that each guess is right (0-1)")
         ("parallel", po::value<std::size_t>()->default_value(1), "N sessions generate the same request at once, sharing every forward pass (continuous batching); the budget is planned for all N and the report is of them together")
         ("tokenizer", po::value<std::string>(), "tokenizer to use instead of the model's: a GGUF, a tokenizer.json, or a folder with vocab.json+merges.txt or encoder.json+vocab.bpe");
     opts.add(settings_options(true));
@@ -140,8 +143,27 @@ RunOptions to_options(const po::variables_map& vm)
         o.tokenizer = vm["tokenizer"].as<std::string>();
     if (vm.count("logits-out"))
         o.logits_out = vm["logits-out"].as<std::string>();
-    if (vm.count("lookup") && vm.count("draft-model"))
-        throw ConfigError("give one of --lookup and --draft-model");
+    if (vm.count("lookup") + vm.count("draft-model") + vm.count("replay-draft") > 1)
+        throw ConfigError("give one of --lookup, --draft-model and --replay-draft");
+    if (vm.count("replay-draft")) {
+        o.speculation.draft = DraftKind::Replay;
+        const auto path = vm["replay-draft"].as<std::string>();
+        std::string text = read_prompt_file(path);
+        for (char& c : text)
+            if (c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)))
+                c = ',';
+        text.erase(std::unique(text.begin(), text.end(), [](char a, char b) { return a == ',' && b == ','; }), text.end());
+        text.erase(0, text.find_first_not_of(','));
+        text.erase(text.find_last_not_of(',') + 1);
+        try {
+            o.speculation.replay_ids = parse_ids(text);
+        } catch (const ConfigError& e) {
+            throw ConfigError(fmt::format("--replay-draft {}: {}", path, e.what()));
+        }
+        o.speculation.replay_acceptance = vm["replay-acceptance"].as<double>();
+        if (!(o.speculation.replay_acceptance >= 0.0 && o.speculation.replay_acceptance <= 1.0))
+            throw ConfigError(fmt::format("--replay-acceptance: {} is not between 0 and 1", o.speculation.replay_acceptance));
+    }
     if (vm.count("lookup")) {
         o.speculation.draft = DraftKind::Lookup;
         o.speculation.lookup_ngram = vm["lookup"].as<std::size_t>();
