@@ -27,6 +27,7 @@ dict_of() { # the dictionary that helps a target, if any
       echo test/fuzz/dicts/json.dict ;;
     chat_template) echo test/fuzz/dicts/chat_template.dict ;;
     settings_toml) echo test/fuzz/dicts/toml.dict ;;
+    http_request) echo test/fuzz/dicts/http.dict ;;
   esac
 }
 
