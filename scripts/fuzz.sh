@@ -27,6 +27,7 @@ dict_of() { # the dictionary that helps a target, if any
       echo test/fuzz/dicts/json.dict ;;
     chat_template) echo test/fuzz/dicts/chat_template.dict ;;
     settings_toml) echo test/fuzz/dicts/toml.dict ;;
+    http_request) echo test/fuzz/dicts/http.dict ;;
   esac
 }
 
@@ -34,10 +35,14 @@ if [ $# -eq 0 ]; then
   set -- $(ls test/fuzz/corpus)
 fi
 status=0
+mkdir -p "$build"
+results=$build/fuzz-results.txt # one line per target run: "OK <target>" or "FAIL <target>"
+: >"$results"
 for target in "$@"; do
   bin=$build/test/fuzz/fuzz-$target
   if [ ! -x "$bin" ]; then
     echo "fuzz.sh: $bin is not built (configure with -Dfuzz=enabled)" >&2
+    echo "FAIL $target" >>"$results"
     status=1
     continue
   fi
@@ -58,9 +63,11 @@ for target in "$@"; do
   stats=$(grep -E '^stat::number_of_executed_units|^#[0-9]+.*(DONE|cov:)' "$log" | tail -n 1)
   if [ "$rc" -ne 0 ]; then
     status=1
+    echo "FAIL $target" >>"$results"
     echo "== fuzz $target: FAILED (exit $rc, log $log)" >&2
     grep -E 'ERROR: |SUMMARY: |Test unit written|uncaught exception|runtime error' "$log" | head -n 8 >&2
   else
+    echo "OK $target" >>"$results"
     echo "== fuzz $target: ok, ${stats:-no stats}"
   fi
 done

@@ -160,3 +160,33 @@ put("completion_request", "chat", b"\x01" + json.dumps({"model": "m", "messages"
     "stream_options": {"include_usage": True}, "seed": 1}).encode())
 put("completion_request", "text", b"\x00" + json.dumps({"prompt": "Once upon", "max_tokens": 4, "top_k": 40,
     "repeat_penalty": 1.1, "user": "u", "presence_penalty": 0, "logprobs": False}).encode())
+
+# --- HTTP requests: first byte is the control byte of fuzz_http_request.cpp (bits 0-3 seed the
+# piece sizes, bit 4 picks the small limits: head 128, body 32 bytes), then the byte stream ---
+body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4}).encode()
+http = {
+    "get": b"GET /health HTTP/1.1\r\nHost: localhost:8080\r\n\r\n",
+    "get_http10": b"GET /v1/models HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    "post": b"POST /v1/chat/completions HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer k\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+    "post_expect": b"POST /v1/completions HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello",
+    "pipelined": b"GET /health HTTP/1.1\r\nHost: h\r\n\r\nGET /metrics HTTP/1.1\r\nHost: h\r\n\r\n"
+                 b"POST /v1/completions HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    "partial_body": b"POST /v1/completions HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc",
+    "chunked": b"POST /v1/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "no_length_post": b"POST /v1/completions HTTP/1.1\r\nHost: h\r\n\r\n",
+    "dup_length": b"POST / HTTP/1.1\r\nContent-Length: 3\r\ncontent-length: 3 \r\n\r\nabc",
+    "bad_length": b"POST / HTTP/1.1\r\nContent-Length: +3\r\n\r\nabc",
+    "http2": b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    "bad_line": b"GET  /x HTTP/1.1\r\n\r\n",
+    "bare_lf": b"GET / HTTP/1.1\nHost: h\n\n",
+    "spaces": b"GET / HTTP/1.1\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\n",
+    # one header padded so the head is exactly the 8 KiB limit, and one byte over it (the body
+    # limit is reached with the small limits below, so no seed makes libFuzzer's -max_len 64 KiB)
+    "head_at_limit": b"GET / HTTP/1.1\r\nX-Pad: " + b"a" * (8192 - 16 - 7 - 4) + b"\r\n\r\n",
+    "head_over_limit": b"GET / HTTP/1.1\r\nX-Pad: " + b"a" * (8192 - 16 - 7 - 3) + b"\r\n\r\n",
+    "body_over_limit": b"POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n",
+}
+for i, (name, data) in enumerate(http.items()):
+    put("http_request", name, bytes([i % 16]) + data)
+put("http_request", "small_limits", bytes([0x13]) + b"POST /v HTTP/1.1\r\nContent-Length: 32\r\n\r\n" + b"y" * 32 + b"GET / HTTP/1.1\r\n\r\n")

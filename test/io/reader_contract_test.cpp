@@ -9,6 +9,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <gmock/gmock.h>
@@ -167,6 +168,42 @@ TEST_P(ReaderContract, InjectedEioIsAClearErrorAndTheReaderStaysUsable)
         EXPECT_THAT(e.what(), HasSubstr("Input/output error"));
     }
     fail = false;
+    f.read(*r, {{0, 0, buf}});
+    EXPECT_EQ(std::memcmp(buf.data(), f.bytes.data(), buf.size()), 0);
+}
+
+// ReaderOptions::hang makes the read at 1 MiB wait forever: the batch fails after read_timeout
+// (not a hang) with the file and the timeout named. io_uring cancels the read and reads again;
+// the pread backend cannot interrupt its thread, so it refuses reads until the thread returns
+// (the reader's destruction ends the hook's read, and joins).
+TEST_P(ReaderContract, AReadThatNeverCompletesTimesOut)
+{
+    Fixture f;
+    auto o = options(GetParam());
+    o.read_timeout = std::chrono::milliseconds(200);
+    bool hang = true;
+    o.hang = [&hang](std::uint32_t, std::uint64_t offset, std::size_t) { return hang && offset == 1024 * 1024; };
+    auto r = f.open(o);
+    std::vector<std::byte> buf(f.bytes.size());
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        f.read(*r, {{0, 0, buf}});
+        FAIL() << "the hung read was not reported";
+    } catch (const IoError& e) {
+        EXPECT_THAT(e.what(), HasSubstr(f.path));
+        EXPECT_THAT(e.what(), HasSubstr("at offset 1048576 timed out after 0.2 s"));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+    hang = false;
+    if (GetParam() == io::IoBackend::Pread) {
+        try {
+            f.read(*r, {{0, 0, buf}});
+            FAIL() << "a reader with a stuck pread read again";
+        } catch (const IoError& e) {
+            EXPECT_THAT(e.what(), HasSubstr("until a read that timed out returns"));
+        }
+        return;
+    }
     f.read(*r, {{0, 0, buf}});
     EXPECT_EQ(std::memcmp(buf.data(), f.bytes.data(), buf.size()), 0);
 }

@@ -101,6 +101,8 @@ const Key kKeys[] = {
     {"io", "backend", [](RunSettings& s, const Value& v) { s.runtime.io_backend = checked_backend(string_of(v), v.where); }},
     {"io", "direct_io", [](RunSettings& s, const Value& v) { s.runtime.direct_io = bool_of(v); }},
     {"io", "queue_depth", [](RunSettings& s, const Value& v) { s.runtime.queue_depth = checked_count(integer_of(v), 1, v.where); }},
+    {"io", "read_timeout_ms",
+     [](RunSettings& s, const Value& v) { s.runtime.read_timeout_ms = checked_count(integer_of(v), 0, v.where); }},
     {"compute", "threads", [](RunSettings& s, const Value& v) { s.runtime.threads = checked_count(integer_of(v), 1, v.where); }},
     {"monitor", "enabled", [](RunSettings& s, const Value& v) { s.runtime.monitor.enabled = bool_of(v); }},
     {"monitor", "interval_ms", [](RunSettings& s, const Value& v) {

@@ -90,6 +90,9 @@ struct RuntimeConfig {
     std::size_t sessions = 1;
     /// Reads in flight at once (io_uring queue depth, pread threads).
     unsigned queue_depth = 32;
+    /// A weight read not completed after this many milliseconds ends the generation with an
+    /// IoError naming the file ("... timed out after N s") instead of waiting forever; 0 = no limit.
+    unsigned read_timeout_ms = 30'000;
     /// A tokenizer to use instead of the model's own (a GGUF, a tokenizer.json, or a folder with
     /// vocab.json+merges.txt or encoder.json+vocab.bpe); empty = the model's. Unlike the model's
     /// own, which is optional, it must load.

@@ -2,6 +2,7 @@
 
 #include "edge_rt/error.hpp"
 
+#include <chrono>
 #include <fmt/format.h>
 
 namespace edge_rt::api {
@@ -56,6 +57,7 @@ runtime::EngineOptions engine_options(const RuntimeConfig& c, asio::io_context& 
     e.reader.backend = to_internal(c.io_backend);
     e.reader.direct_io = c.direct_io;
     e.reader.queue_depth = c.queue_depth;
+    e.reader.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
     e.n_ctx = c.ctx_size;
     e.max_batch = c.max_batch;
     e.sessions = std::max<std::size_t>(c.sessions, 1);

@@ -6,6 +6,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -35,6 +36,15 @@ struct ReaderOptions {
     /// Tests only (pread backend): runs on the worker thread before each pread, e.g. to sleep
     /// and so give the storage a known latency.
     std::function<void(std::size_t len)> before_pread;
+    /// A read request (one chunk) that has not completed after this long ends its read() with
+    /// an IoError "<file>: read of N bytes at offset O timed out after S s"; zero waits forever.
+    /// io_uring cancels the request and gives the buffer back only once the kernel confirmed;
+    /// a pread cannot be interrupted, so that backend refuses every read until the stuck
+    /// thread has returned (docs/robustness.md, "Storage faults").
+    std::chrono::milliseconds read_timeout{30'000};
+    /// Tests only: a read for which it returns true never completes by itself (it reads from a
+    /// pipe nothing writes to, until the reader is destroyed): read_timeout is what ends it.
+    std::function<bool(std::uint32_t file, std::uint64_t offset, std::size_t len)> hang;
 };
 
 /// `dest.size()` bytes of file `file` starting at `offset`. Bytes past the end of the file
@@ -60,7 +70,8 @@ public:
     /// Reads every range; several read() calls may be in flight at once. Must be awaited on the
     /// io_context the reader was opened with. Throws IoError naming the file, the offset and
     /// the cause (after every read it started has completed, so no buffer is still being
-    /// written). Cancellation: none; callers stop at a group boundary.
+    /// written; a timed-out pread is the exception, see read_timeout). Cancellation: none;
+    /// callers stop at a group boundary.
     virtual asio::awaitable<void> read(std::vector<ReadRange> ranges) = 0;
 
     virtual std::string_view backend_name() const noexcept = 0;

@@ -2,6 +2,7 @@
 
 #include "edge_rt/error.hpp"
 
+#include <algorithm>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
@@ -31,6 +32,8 @@ ReaderCore::ReaderCore(asio::io_context& io_ctx, const std::vector<std::string>&
         }
         files.push_back(std::move(f));
     }
+    if (options.hang && ::pipe2(hang_pipe_, O_CLOEXEC) != 0)
+        throw IoError(fmt::format("reader test hook: pipe failed: {}", std::strerror(errno)));
 }
 
 ReaderCore::~ReaderCore()
@@ -38,6 +41,25 @@ ReaderCore::~ReaderCore()
     for (auto& f : files)
         if (f.direct_fd >= 0)
             ::close(f.direct_fd);
+    end_hangs();
+    if (hang_pipe_[0] >= 0)
+        ::close(hang_pipe_[0]);
+}
+
+void ReaderCore::end_hangs() noexcept
+{
+    if (hang_pipe_[1] >= 0)
+        ::close(hang_pipe_[1]);
+    hang_pipe_[1] = -1;
+}
+
+void ReaderCore::time_out(Chunk& c)
+{
+    c.timed_out = true;
+    if (!c.batch->error)
+        c.batch->error = std::make_exception_ptr(IoError(fmt::format(
+            "{}: read of {} bytes at offset {} timed out after {:g} s", files[c.file].buffered.path(), c.len,
+            c.offset, std::chrono::duration<double>(options.read_timeout).count())));
 }
 
 bool ReaderCore::any_direct() const noexcept
@@ -59,7 +81,7 @@ void ReaderCore::plan(Batch& batch, const std::vector<ReadRange>& ranges) const
                                       f.buffered.path(), r.offset, f.buffered.size()));
         for (std::size_t done = 0; done < r.dest.size();) {
             Chunk c{&batch, r.file, r.offset + done, r.dest.data() + done,
-                    std::min(options.chunk_bytes, r.dest.size() - done), false};
+                    std::min(options.chunk_bytes, r.dest.size() - done), false, false, {}};
             const auto a = f.dio;
             c.direct = f.direct_fd >= 0 && c.offset % a.offset_alignment == 0 &&
                        c.len % a.offset_alignment == 0 &&
@@ -96,6 +118,8 @@ std::uint64_t current_size(const File& f)
 
 ReaderCore::Outcome ReaderCore::complete(Chunk& c, int result)
 {
+    if (c.timed_out) // cancelled, or late: the batch has failed with the timeout already
+        return Outcome::Failed;
     if (options.fault)
         result = options.fault(c.file, c.offset, c.len, result);
     const File& file = files[c.file].buffered;
@@ -185,6 +209,59 @@ void QueuedReader::completed(Chunk& c, int result)
     case ReaderCore::Outcome::Done:
     case ReaderCore::Outcome::Failed: ReaderCore::finish(c); break;
     }
+}
+
+void QueuedReader::took_off(Chunk& c)
+{
+    c.started = std::chrono::steady_clock::now();
+    flying_.push_back(&c);
+    arm_watchdog();
+}
+
+void QueuedReader::landed(Chunk& c)
+{
+    const auto it = std::find(flying_.begin(), flying_.end(), &c);
+    if (it != flying_.end()) {
+        *it = flying_.back();
+        flying_.pop_back();
+    }
+    if (flying_.empty() && watching_)
+        watchdog_.cancel(); // an idle reader leaves nothing pending on the io_context
+}
+
+Chunk* QueuedReader::first_expired() const
+{
+    const auto now = std::chrono::steady_clock::now();
+    for (Chunk* c : flying_)
+        if (!c->timed_out && now - c->started >= core_.options.read_timeout)
+            return c;
+    return nullptr;
+}
+
+// One timer for every request in flight, set to the earliest deadline of those not timed out.
+void QueuedReader::arm_watchdog()
+{
+    if (watching_ || core_.options.read_timeout.count() <= 0)
+        return;
+    auto earliest = std::chrono::steady_clock::time_point::max();
+    for (const Chunk* c : flying_)
+        if (!c->timed_out)
+            earliest = std::min(earliest, c->started);
+    if (earliest == std::chrono::steady_clock::time_point::max())
+        return;
+    watching_ = true;
+    watchdog_.expires_at(earliest + core_.options.read_timeout);
+    watchdog_.async_wait([this, alive = watching_alive_](const std::error_code& ec) {
+        if (!*alive)
+            return;
+        watching_ = false;
+        if (!ec)
+            while (Chunk* c = first_expired()) {
+                core_.time_out(*c);
+                on_timeout(*c);
+            }
+        arm_watchdog();
+    });
 }
 
 asio::awaitable<void> wait_for(Batch& batch)

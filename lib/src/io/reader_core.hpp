@@ -8,6 +8,7 @@
 #include "io/reader.hpp"
 
 #include "exec/event.hpp"
+#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -32,6 +33,8 @@ struct Chunk {
     std::byte* dest = nullptr;
     std::size_t len = 0;
     bool direct = false;
+    bool timed_out = false; // its request outlived read_timeout: it fails whatever completes
+    std::chrono::steady_clock::time_point started{};
 };
 
 /// One read() call: its chunks, how many are unfinished, the first error, and the event the
@@ -62,6 +65,12 @@ public:
     static void finish(Chunk& c);
 
     int fd_for(const Chunk& c) const;
+    /// Tests only: the fd a chunk that options.hang picks reads from instead (a pipe's read end
+    /// nothing writes to), and ending those reads (closing the write end: they return 0).
+    int hang_fd() const noexcept { return hang_pipe_[0]; }
+    void end_hangs() noexcept;
+    /// Records the timeout error in the chunk's batch and marks it timed out.
+    void time_out(Chunk& c);
     void in_flight_changed(int delta); // busy-time accounting
     bool any_direct() const noexcept;
 
@@ -73,6 +82,7 @@ public:
 private:
     unsigned in_flight_ = 0;
     std::chrono::steady_clock::time_point busy_since_;
+    int hang_pipe_[2] = {-1, -1};
 };
 
 /// Waits for the batch and rethrows its error.
@@ -88,11 +98,19 @@ public:
 
 protected:
     QueuedReader(asio::io_context& io, const std::vector<std::string>& paths, const ReaderOptions& options)
-        : core_(io, paths, options)
+        : core_(io, paths, options), watchdog_(io)
     {
     }
+    ~QueuedReader() override { *watching_alive_ = false; }
     /// Starts queued chunks up to the queue depth.
     virtual void pump() = 0;
+    /// A backend calls these when a chunk's request starts and when its completion arrives:
+    /// in between, the watchdog times it out after options.read_timeout.
+    void took_off(Chunk& c);
+    void landed(Chunk& c);
+    /// What the backend does with a request that timed out (the batch already holds the error):
+    /// cancel it (io_uring) or give up on it (pread).
+    virtual void on_timeout(Chunk& c) = 0;
     /// The next queued chunk worth starting (those of an already failed batch are finished
     /// unstarted), or nullptr.
     Chunk* next_chunk();
@@ -102,7 +120,14 @@ protected:
     ReaderCore core_;
 
 private:
+    void arm_watchdog();
+    Chunk* first_expired() const;
+
     std::deque<Chunk*> queue_;
+    std::vector<Chunk*> flying_; // requests started and not landed, timed out ones included
+    asio::steady_timer watchdog_;
+    bool watching_ = false;
+    std::shared_ptr<bool> watching_alive_ = std::make_shared<bool>(true);
 };
 
 } // namespace edge_rt::io

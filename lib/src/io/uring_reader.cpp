@@ -40,13 +40,15 @@ public:
     ~UringReader() override
     {
         *alive_ = false;
+        core_.end_hangs(); // the test hook's hung reads return
         // Buffers belong to callers: never leave the kernel writing into them.
         while (in_flight_ > 0) {
             io_uring_cqe* cqe = nullptr;
             if (io_uring_wait_cqe(&ring_, &cqe) < 0)
                 break;
+            const bool read = io_uring_cqe_get_data(cqe) != nullptr; // not a cancellation's own
             io_uring_cqe_seen(&ring_, cqe);
-            --in_flight_;
+            in_flight_ -= read ? 1 : 0;
         }
         std::error_code ignored;
         events_.close(ignored);
@@ -95,13 +97,7 @@ private:
             Chunk* c = next_chunk();
             if (c == nullptr)
                 break;
-            io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-            const auto len = static_cast<unsigned>(c->len);
-            if (const int idx = fixed_index(*c); idx >= 0)
-                io_uring_prep_read_fixed(sqe, core_.fd_for(*c), c->dest, len, c->offset, idx);
-            else
-                io_uring_prep_read(sqe, core_.fd_for(*c), c->dest, len, c->offset);
-            io_uring_sqe_set_data(sqe, c);
+            prepare(*c);
             prepared_chunks.push_back(c);
             ++prepared;
         }
@@ -112,6 +108,8 @@ private:
         core_.stats.requests += submitted;
         in_flight_ += submitted;
         core_.in_flight_changed(static_cast<int>(submitted));
+        for (unsigned i = 0; i < submitted; ++i)
+            took_off(*prepared_chunks[i]);
         if (submitted < prepared) { // cannot happen with a healthy ring; fail loudly, never hang
             // The unsubmitted SQEs stay in the ring, so it is never submitted to again: their
             // chunks and every later one fail with this error.
@@ -123,6 +121,33 @@ private:
             while (Chunk* c = next_chunk())
                 fail(*c, broken_);
         }
+        arm();
+    }
+
+    void prepare(Chunk& c)
+    {
+        io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+        const auto len = static_cast<unsigned>(c.len);
+        if (core_.options.hang && core_.options.hang(c.file, c.offset, c.len))
+            io_uring_prep_read(sqe, core_.hang_fd(), c.dest, len, 0); // a pipe nothing writes to
+        else if (const int idx = fixed_index(c); idx >= 0)
+            io_uring_prep_read_fixed(sqe, core_.fd_for(c), c.dest, len, c.offset, idx);
+        else
+            io_uring_prep_read(sqe, core_.fd_for(c), c.dest, len, c.offset);
+        io_uring_sqe_set_data(sqe, &c);
+    }
+
+    // Asks the kernel to cancel the request. Its completion (-ECANCELED, or the read's own
+    // result if it finished first) still arrives through drain(), and only then is the chunk
+    // finished and its buffer given back: the kernel never writes into a released buffer.
+    void on_timeout(Chunk& c) override
+    {
+        io_uring_sqe* sqe = broken_ ? nullptr : io_uring_get_sqe(&ring_);
+        if (sqe == nullptr)
+            return; // (cannot happen: every prepared SQE was submitted) the read's own end is awaited
+        io_uring_prep_cancel(sqe, &c, 0);
+        io_uring_sqe_set_data(sqe, nullptr); // the cancellation's own completion is ignored
+        io_uring_submit(&ring_);
         arm();
     }
 
@@ -152,8 +177,11 @@ private:
             auto* c = static_cast<Chunk*>(io_uring_cqe_get_data(cqe));
             const int res = cqe->res;
             io_uring_cqe_seen(&ring_, cqe);
+            if (c == nullptr) // a cancellation's own completion
+                continue;
             --in_flight_;
             core_.in_flight_changed(-1);
+            landed(*c);
             completed(*c, res);
         }
         pump();

@@ -190,7 +190,7 @@ CompletionRequest parse(std::string_view body, bool chat)
     json doc;
     try {
         doc = json::parse(body);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, and out_of_range for a number like 1e400
         throw ApiError(400, "invalid_request_error", std::string("malformed JSON body: ") + e.what(), {},
                        "invalid_json");
     }

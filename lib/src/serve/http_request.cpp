@@ -43,6 +43,10 @@ void parse_request_line(std::string_view line, Request& r)
     const auto version = line.substr(sp2 + 1);
     if (!is_token(r.method) || r.target.empty() || r.target.front() != '/')
         throw HttpError(400, "malformed request line");
+    // RFC 9112 3.2: the target is visible ASCII (anything else is percent-encoded); a NUL, a
+    // bare LF or a byte over 0x7e would otherwise reach the router and the logs.
+    if (!std::all_of(r.target.begin(), r.target.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+        throw HttpError(400, "invalid character in the request target");
     if (version.size() != 8 || version.substr(0, 7) != "HTTP/1." || !std::isdigit(static_cast<unsigned char>(version[7])))
         throw HttpError(505, "only HTTP/1.x is supported");
     r.minor_version = version[7] - '0';

@@ -1,7 +1,8 @@
 // Storage faults while streaming, with the budget's books checked: a failed pass (EIO in the
 // middle, short reads followed by EIO) gives back every byte it took, on both reader backends,
 // and the session runs again with the resident answer; a model file replaced on disk after load
-// keeps being read from the file the engine opened (rename replaces the name, not the inode).
+// keeps being read from the file the engine opened (rename replaces the name, not the inode);
+// a read that never completes ends the pass with a timeout error, not a hang.
 #include "streaming_support.hpp"
 
 #include "edge_rt/error.hpp"
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -120,4 +122,59 @@ TEST(StorageFaults, AModelReplacedOnDiskAfterLoadIsStillReadFromTheOpenedFile)
     session.reset();
     session.forward(std::vector<std::int32_t>{1, 2, 3});
     EXPECT_EQ(step_logits(session, 5), before);
+}
+
+// A read that never completes (ReaderOptions::hang: it waits on a pipe) ends the pass after
+// read_timeout with an IoError naming the file, and the budget gets back every byte. io_uring
+// cancels the read, so the session runs again; a pread cannot be interrupted, so that reader
+// refuses reads while its thread is stuck (a clean failure, not a hang or a reused buffer).
+TEST(StorageFaults, AReadThatNeverCompletesTimesOutAndGivesBackEveryByte)
+{
+    const auto model = bundled_model();
+    runtime::Engine resident(model, small_options());
+    runtime::Conversation want(resident);
+    want.forward(std::vector<std::int32_t>{1, 2, 3});
+    const auto want_logits = step_logits(want, 5);
+
+    int backends_run = 0;
+    for (const auto backend : {io::IoBackend::Pread, io::IoBackend::Uring}) {
+        SCOPED_TRACE(std::string(io::to_string(backend)));
+        std::atomic<int> countdown{-1};
+        auto options = streaming_options(model, backend);
+        options.reader.read_timeout = std::chrono::milliseconds(300);
+        options.reader.hang = [&](std::uint32_t, std::uint64_t, std::size_t) { return countdown.fetch_sub(1) == 0; };
+        auto engine = try_engine(model, options);
+        if (!engine)
+            continue;
+        ++backends_run;
+        runtime::Conversation session(*engine);
+        session.forward(std::vector<std::int32_t>{1, 2, 3});
+        const auto held_between_passes = engine->budget().current();
+        countdown = 3; // the 4th read from now hangs: in the middle of the next pass
+        const auto start = std::chrono::steady_clock::now();
+        try {
+            session.forward(std::vector<std::int32_t>{5});
+            FAIL() << "the hung read did not surface";
+        } catch (const IoError& e) {
+            EXPECT_NE(std::string(e.what()).find(model.string()), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("timed out after 0.3 s"), std::string::npos) << e.what();
+        }
+        EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+        EXPECT_EQ(engine->budget().current(), held_between_passes) << "a timed-out pass kept budget";
+        session.reset();
+        if (backend == io::IoBackend::Uring) { // cancelled: the session is usable
+            session.forward(std::vector<std::int32_t>{1, 2, 3});
+            EXPECT_EQ(step_logits(session, 5), want_logits);
+        } else { // the pread still blocks: every read is refused, with the reason
+            try {
+                session.forward(std::vector<std::int32_t>{1, 2, 3});
+                FAIL() << "a reader with a stuck pread read again";
+            } catch (const IoError& e) {
+                EXPECT_NE(std::string(e.what()).find("until a read that timed out returns"), std::string::npos)
+                    << e.what();
+            }
+        }
+        EXPECT_EQ(engine->budget().current(), held_between_passes);
+    } // the engine's destruction ends the hung read (the hook's pipe closes) and joins it
+    EXPECT_GE(backends_run, 1) << "the pread backend always runs";
 }

@@ -114,6 +114,16 @@ TEST(CompletionRequest, MalformedJsonGivesTheErrorShapeClientsParse)
         EXPECT_TRUE(body["error"]["message"].get<std::string>().starts_with("malformed JSON body"));
     }
     EXPECT_EQ(refusal("[1, 2]").first, "");
+    // A number too large for a double (found by fuzz_completion_request): a 400, not an escape.
+    for (const bool chat : {false, true}) {
+        try {
+            chat ? (void)parse_chat_request(R"({"max_tokens": 21e308})")
+                 : (void)parse_completion_request(R"({"prompt": "x", "max_tokens": 21e308})");
+            FAIL() << "an overflowing number was accepted";
+        } catch (const ApiError& e) {
+            EXPECT_EQ(e.status(), 400);
+        }
+    }
 }
 
 } // namespace

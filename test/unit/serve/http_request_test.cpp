@@ -47,6 +47,10 @@ TEST(HttpRequest, RefusesMalformedAndUnsupportedRequests)
     EXPECT_EQ(refusal("GET  / HTTP/1.1\r\n\r\n"), 400);                     // double space
     EXPECT_EQ(refusal("GET x HTTP/1.1\r\n\r\n"), 400);                      // not origin-form
     EXPECT_EQ(refusal("G(T / HTTP/1.1\r\n\r\n"), 400);                      // method not a token
+    EXPECT_EQ(refusal(std::string_view("GET /a\0b HTTP/1.1\r\n\r\n", 21)), 400);    // NUL in the target (fuzz)
+    EXPECT_EQ(refusal("GET /a\nb HTTP/1.1\r\n\r\n"), 400);                  // bare LF in the target
+    EXPECT_EQ(refusal("GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n"), 400);          // not percent-encoded
+    EXPECT_EQ(refusal("GET /caf%C3%A9?q=~a HTTP/1.1\r\n\r\n"), 200);
     EXPECT_EQ(refusal("GET / HTTP/2.0\r\n\r\n"), 505);
     EXPECT_EQ(refusal("GET / HTTP/1.1\r\nno colon\r\n\r\n"), 400);
     EXPECT_EQ(refusal("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n"), 400);
