@@ -108,8 +108,8 @@ runtime::GenerateOptions loop_options(Op& op)
     if (op.draft) {
         const auto& s = op.request.speculation;
         const auto& e = *m.engine;
-        o.speculation = {op.draft.get(),
-                         plan::io_bound_draft_length(e.plan(), e.plan_request().cost, s.max_draft ? s.max_draft : m.draft_max)};
+        const std::size_t limit = s.max_draft ? s.max_draft : m.draft_max;
+        o.speculation = {op.draft.get(), plan::io_bound_draft_length(e.plan(), e.plan_request().cost, limit), limit};
     }
     return o;
 }

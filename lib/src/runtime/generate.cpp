@@ -40,6 +40,23 @@ asio::awaitable<std::span<const float>> pass(Run& run, std::span<const std::int3
     co_return co_await run.session.forward_async(tokens, false, &stop);
 }
 
+// k starts at the plan's estimate and may grow to the limit as passes are measured; the logits
+// of limit + 1 rows are charged now (BudgetError now, not mid-generation). When the budget has
+// room for the start only, k never grows past it.
+DraftLength draft_length(Conversation& session, const SpeculationOptions& s)
+{
+    if (!s.draft || s.max_draft == 0)
+        return DraftLength(0);
+    const std::size_t limit = std::max(s.limit, s.max_draft);
+    try {
+        session.reserve_logit_rows(limit + 1);
+        return DraftLength(s.max_draft, limit);
+    } catch (const BudgetError&) {
+        session.reserve_logit_rows(s.max_draft + 1);
+        return DraftLength(s.max_draft);
+    }
+}
+
 // One decode step (in a pass shared with the engine's other sessions): `history`'s last token, and after it whatever the draft guesses
 // (up to k tokens, as many as the context has room for), all verified at once. The KV cache
 // keeps the last token and the accepted guesses; `settled` receives the tokens the pass decided
@@ -73,6 +90,8 @@ asio::awaitable<void> decode_pass(Run& run, TokenSampler& sampler, DraftLength& 
     spec.drafted += proposal.tokens.size();
     spec.accepted += accepted;
     k.update(proposal.tokens.size(), accepted);
+    const auto& measured = session.engine().last_pass();
+    k.measured(measured.io_ms, measured.compute_ms, measured.tokens);
 }
 
 std::string piece_of(Run& run, std::int32_t id)
@@ -91,9 +110,7 @@ asio::awaitable<void> loop(Run& run, std::span<const std::int32_t> prompt)
     const auto& o = run.options;
     const std::size_t n_vocab = session.engine().config().n_vocab;
     TokenSampler sampler(o.sampler);
-    DraftLength k(o.speculation.draft ? o.speculation.max_draft : 0);
-    if (k.current() > 0)
-        session.reserve_logit_rows(k.current() + 1); // BudgetError now, not mid-generation
+    DraftLength k = draft_length(session, o.speculation);
     std::vector<std::int32_t> history(prompt.begin(), prompt.end());
 
     auto last = Clock::now();

@@ -62,7 +62,13 @@ TEST(RunSpeculative, CommandLineErrors)
 
     const auto both = run_cli({"run", "-p", "Once", "--lookup", "--draft-model", gpt2});
     EXPECT_EQ(both.exit_code, 2);
-    EXPECT_NE(both.err.find("one of --lookup and --draft-model"), std::string::npos) << both.err;
+    EXPECT_NE(both.err.find("one of --lookup, --draft-model and --replay-draft"), std::string::npos) << both.err;
+    const auto bad_p = run_cli({"run", "-p", "Once", "--replay-draft", "/dev/null", "--replay-acceptance", "1.5"});
+    EXPECT_EQ(bad_p.exit_code, 2);
+    EXPECT_NE(bad_p.err.find("--replay-draft /dev/null"), std::string::npos) << bad_p.err; // no ids in it
+    const auto missing = run_cli({"run", "-p", "Once", "--replay-draft", "/nonexistent/ids.txt"});
+    EXPECT_NE(missing.exit_code, 0);
+    EXPECT_NE(missing.err.find("/nonexistent/ids.txt"), std::string::npos) << missing.err;
     const auto zero = run_cli({"run", "-p", "Once", "--lookup", "0"});
     EXPECT_EQ(zero.exit_code, 2);
     EXPECT_NE(zero.err.find("--lookup"), std::string::npos) << zero.err;
