@@ -38,20 +38,12 @@ const char* stop_name(StopReason r)
     return "unknown";
 }
 
-nlohmann::ordered_json metrics_json(const Model& model, const Session& session, const GenerateResult& r,
-                                    const RunFacts& facts)
+void add_model_metrics(nlohmann::ordered_json& out, const Model& model, const RunFacts& facts)
 {
     const auto m = model.metrics();
     const auto& info = model.info();
     const auto& plan = model.plan();
-    return {
-        {"load_ms", m.load_ms},
-        {"prefill_tokens", r.prefill_tokens},
-        {"prefill_ms", r.prefill_ms},
-        {"prefill_tokens_per_s", per_second(r.prefill_tokens, r.prefill_ms)},
-        {"decode_tokens", r.decode_tokens},
-        {"decode_ms", r.decode_ms},
-        {"decode_tokens_per_s", per_second(r.decode_tokens, r.decode_ms)},
+    out.update({
         {"bytes_read", m.bytes_read},
         {"read_gb_s", m.read_gb_s},
         {"io_ms", m.io_ms},
@@ -72,15 +64,34 @@ nlohmann::ordered_json metrics_json(const Model& model, const Session& session, 
         {"bytes_read_per_pass", m.passes ? m.bytes_read / m.passes : 0},
         {"fully_resident", plan.fully_resident},
         {"prefetch_slots", plan.slots},
+    });
+}
+
+nlohmann::ordered_json metrics_json(const Model& model, const Session& session, const GenerateResult& r,
+                                    const RunFacts& facts)
+{
+    const auto m = model.metrics();
+    nlohmann::ordered_json out = {
+        {"load_ms", m.load_ms},
+        {"prefill_tokens", r.prefill_tokens},
+        {"prefill_ms", r.prefill_ms},
+        {"prefill_tokens_per_s", per_second(r.prefill_tokens, r.prefill_ms)},
+        {"decode_tokens", r.decode_tokens},
+        {"decode_ms", r.decode_ms},
+        {"decode_tokens_per_s", per_second(r.decode_tokens, r.decode_ms)},
+    };
+    add_model_metrics(out, model, facts);
+    out.update({
         {"generated_tokens", r.tokens.size()},
         {"sample_ms", r.sample_ms},
         {"token_ms", r.token_ms},
         {"n_ctx", session.n_ctx()},
         {"seed", facts.seed},
         {"stop_reason", stop_name(r.stop)},
-        {"kernels", info.kernels},
+        {"kernels", model.info().kernels},
         {"speculation", speculation_json(r.speculation, m.draft_budget_bytes)},
-    };
+    });
+    return out;
 }
 
 void print_summary(const Model& model, const GenerateResult& r)

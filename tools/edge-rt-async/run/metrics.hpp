@@ -18,6 +18,10 @@ struct RunFacts {
 
 const char* stop_name(StopReason r);
 
+/// Appends what the model's forward passes measured (bytes, times, overlap, memory) and how it
+/// runs (plan, backend, threads): the part of run's report that is the same for one session or many.
+void add_model_metrics(nlohmann::ordered_json& out, const Model& model, const RunFacts& facts);
+
 nlohmann::ordered_json metrics_json(const Model& model, const Session& session, const GenerateResult& r,
                                     const RunFacts& facts);
 

@@ -79,7 +79,7 @@ nlohmann::ordered_json parallel_metrics_json(const Model& model, const ParallelR
                             {"text", model.info().has_tokenizer ? r.text : std::string()},
                             {"stop_reason", stop_name(r.stop)},
                             {"decode_tokens_per_s", per_second(double(r.decode_tokens), r.decode_ms)}});
-    return {
+    nlohmann::ordered_json out = {
         {"parallel", run.results.size()},
         {"load_ms", m.load_ms},
         {"prefill_tokens", t.prefill_tokens},
@@ -89,27 +89,11 @@ nlohmann::ordered_json parallel_metrics_json(const Model& model, const ParallelR
         {"decode_ms", window},
         {"decode_tokens_per_s", per_second(double(t.decode_tokens), window)},
         {"wall_ms_all", run.wall_ms},
-        {"bytes_read", m.bytes_read},
-        {"read_gb_s", m.read_gb_s},
-        {"io_ms", m.io_ms},
-        {"compute_ms", m.compute_ms},
-        {"stall_ms", m.stall_ms},
-        {"overlap", m.overlap},
-        {"peak_pool_bytes", m.budget_peak_bytes},
-        {"peak_rss_bytes", m.peak_rss_bytes},
-        {"budget_bytes", m.budget_bytes},
-        {"strategy", to_string(model.plan().strategy)},
-        {"io_backend", model.info().io_backend},
-        {"direct_io", model.info().direct_io},
-        {"threads", model.info().threads},
-        {"threads_requested", facts.threads_requested},
-        {"passes", m.passes},
+    };
+    add_model_metrics(out, model, facts);
+    out.update({
         {"steps", m.steps},
         {"steps_per_pass", m.passes ? double(m.steps) / double(m.passes) : 0.0},
-        {"wall_ms", m.wall_ms},
-        {"bytes_read_per_pass", m.passes ? m.bytes_read / m.passes : 0},
-        {"fully_resident", model.plan().fully_resident},
-        {"prefetch_slots", model.plan().slots},
         {"generated_tokens", t.generated},
         {"token_ms", run.results.front().token_ms},
         {"n_ctx", run.n_ctx},
@@ -117,7 +101,8 @@ nlohmann::ordered_json parallel_metrics_json(const Model& model, const ParallelR
         {"stop_reason", stop_name(run.results.front().stop)},
         {"kernels", model.info().kernels},
         {"sessions", sessions},
-    };
+    });
+    return out;
 }
 
 void print_parallel_summary(const Model& model, const ParallelRun& run)
