@@ -84,43 +84,39 @@ asio::awaitable<void> PassBatcher::drive(std::shared_ptr<PassBatcher> /*self*/)
         co_await gather();
         if (queue_.empty())
             break; // every waiter was stopped meanwhile
-        std::exception_ptr boundary_error;
-        try {
-            if (boundary_)
-                co_await boundary_();
-        } catch (...) {
-            boundary_error = std::current_exception();
-        }
-        std::vector<std::shared_ptr<Entry>> batch(queue_.begin(), queue_.end());
-        queue_.clear();
-        if (boundary_error) {
-            for (auto& e : batch) {
-                e->member.error = boundary_error;
-                e->member.done = true;
-                e->event.set();
-            }
-            continue;
-        }
-        co_await run_batch(std::move(batch));
+        co_await run_next();
     }
     driving_ = false;
 }
 
-asio::awaitable<void> PassBatcher::run_batch(std::vector<std::shared_ptr<Entry>> batch)
+// The boundary runs while the steps still wait in the queue (a stop still takes one out), then
+// every step waiting runs in one pass; each ends with the boundary's or the pass's error unless
+// the pass finished it early.
+asio::awaitable<void> PassBatcher::run_next()
 {
+    std::exception_ptr error;
+    try {
+        if (boundary_)
+            co_await boundary_();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    std::vector<std::shared_ptr<Entry>> batch(queue_.begin(), queue_.end());
+    queue_.clear();
     std::vector<BatchMember*> members;
     for (auto& e : batch) {
         e->in_pass = true;
         members.push_back(&e->member);
     }
-    running_members_ = members.size();
-    std::exception_ptr error;
-    try {
-        co_await run_(members);
-    } catch (...) {
-        error = std::current_exception();
+    if (!error) {
+        running_members_ = members.size();
+        try {
+            co_await run_(members);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        running_members_ = 0;
     }
-    running_members_ = 0;
     for (auto& e : batch) {
         if (!e->member.done) {
             e->member.error = error;

@@ -53,7 +53,7 @@ private:
 
     asio::awaitable<void> drive(std::shared_ptr<PassBatcher> self);
     asio::awaitable<void> gather();
-    asio::awaitable<void> run_batch(std::vector<std::shared_ptr<Entry>> batch);
+    asio::awaitable<void> run_next();
     void leave_queue(const std::shared_ptr<Entry>& e);
 
     asio::io_context& io_;
