@@ -108,13 +108,14 @@ std::vector<std::int32_t> parse_ids(const std::string& text)
     return ids;
 }
 
-std::string read_prompt_file(const std::string& path)
+/// The file's text ('-' = stdin); IoError naming the file and `what` it was to be.
+std::string read_text_file(const std::string& path, const char* what)
 {
     if (path == "-")
         return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        throw IoError(fmt::format("{}: cannot open prompt file: {}", path, std::strerror(errno)));
+        throw IoError(fmt::format("{}: cannot open {}: {}", path, what, std::strerror(errno)));
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
@@ -130,7 +131,7 @@ RunOptions to_options(const po::variables_map& vm)
     if (vm.count("prompt"))
         o.prompt_text = vm["prompt"].as<std::string>();
     if (vm.count("file"))
-        o.prompt_text = read_prompt_file(vm["file"].as<std::string>());
+        o.prompt_text = read_text_file(vm["file"].as<std::string>(), "prompt file");
     if (vm.count("prompt-ids"))
         o.prompt_ids = vm["prompt-ids"].as<std::string>();
     o.max_tokens = vm["max-tokens"].as<std::size_t>();
@@ -148,7 +149,7 @@ RunOptions to_options(const po::variables_map& vm)
     if (vm.count("replay-draft")) {
         o.speculation.draft = DraftKind::Replay;
         const auto path = vm["replay-draft"].as<std::string>();
-        std::string text = read_prompt_file(path);
+        std::string text = read_text_file(path, "the replay draft's ids file");
         for (char& c : text)
             if (c == '[' || c == ']' || std::isspace(static_cast<unsigned char>(c)))
                 c = ',';
