@@ -66,11 +66,12 @@ void PassBatcher::leave_queue(const std::shared_ptr<Entry>& e)
 }
 
 // Sessions whose step just finished sample their next token on this thread and submit again
-// right away: yield until the queue stops growing so they share the next pass instead of
-// leaving the first one to run alone.
+// right away: yield while fewer steps wait than the last pass had members (plus the steps that
+// queued during it), so they share the next pass instead of leaving the first one to run alone.
+// A session alone never yields: its next step finds the queue as full as expected.
 asio::awaitable<void> PassBatcher::gather()
 {
-    for (int round = 0; round < 8; ++round) {
+    for (int round = 0; round < 8 && queue_.size() < expected_; ++round) {
         const std::size_t before = queue_.size();
         co_await asio::post(io_, asio::use_awaitable);
         if (round > 0 && queue_.size() == before)
@@ -103,6 +104,7 @@ asio::awaitable<void> PassBatcher::run_next()
     }
     std::vector<std::shared_ptr<Entry>> batch(queue_.begin(), queue_.end());
     queue_.clear();
+    expected_ = batch.size();
     std::vector<BatchMember*> members;
     for (auto& e : batch) {
         e->in_pass = true;
@@ -117,6 +119,7 @@ asio::awaitable<void> PassBatcher::run_next()
         }
         running_members_ = 0;
     }
+    expected_ += queue_.size(); // steps that arrived during the pass join the next one too
     for (auto& e : batch) {
         if (!e->member.done) {
             e->member.error = error;

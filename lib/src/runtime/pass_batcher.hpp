@@ -62,6 +62,7 @@ private:
     std::deque<std::shared_ptr<Entry>> queue_;
     bool driving_ = false;
     std::size_t running_members_ = 0;
+    std::size_t expected_ = 0; // steps the next pass should gather (see gather())
 };
 
 } // namespace edge_rt::runtime
