@@ -4,6 +4,7 @@
 // with one line and leaves neither the output nor a temporary file. Skipped without the folder.
 #include "env.hpp"
 #include "process.hpp"
+#include "safetensors_builder.hpp"
 #include "temp_dir.hpp"
 
 #include <csignal>
@@ -165,7 +166,7 @@ TEST(QuantizeCli, BadRequestsFailWithOneLineAndWriteNothing)
         {{"quantize", truncated.string(), out, "--type", "q8_0"}, 1, "truncated.gguf"},
         {{"quantize", f32_source().string(), (dir.path() / "no-such-dir" / "o.gguf").string(), "--type", "q8_0"}, 1,
          "cannot create the output"},
-        {{"quantize", w256_dir().string(), out, "--type", "q8_0"}, 1, "is a folder"},
+        {{"quantize", w256_dir().string(), out, "--type", "q8_0"}, 1, "config.json: missing (no such file)"},
     };
     for (const auto& c : cases) {
         const auto r = run_cli(c.args);
@@ -208,4 +209,66 @@ TEST(QuantizeCli, NoPartialOutputAfterAFailedWriteOrCtrlC)
     EXPECT_EQ(r.exit_code, 130) << r.err;
     EXPECT_THAT(r.err, HasSubstr("interrupted; nothing written"));
     expect_only(dir.path(), {});
+}
+
+// A Hugging Face folder (GPT-2, no tokenizer files) becomes a GGUF that `run` loads with no
+// folder beside it and that continues the reference prompt with the folder's greedy ids.
+TEST(QuantizeCli, HfFolderBecomesAGgufThatRunsOnItsOwn)
+{
+    const auto src = shared_models() / "gpt2-tiny-random-f32";
+    if (!fs::exists(src / "reference.json"))
+        GTEST_SKIP() << src << " is absent";
+    TempDir dir;
+    const auto out = dir.path() / "gpt2-q8_0.gguf";
+    const auto q = run_cli({"quantize", src.string(), out.string(), "--type", "q8_0", "--json"});
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    EXPECT_EQ(json::parse(q.out).at("tensors").size(), 28u) << "GPT-2's 2 layers: no output.weight (tied)";
+    expect_only(dir.path(), {"gpt2-q8_0.gguf"});
+    const auto ref = read_json(src / "reference.json");
+    const auto prompt = ref.at("prompt_ids").get<std::vector<int>>();
+    const auto want = greedy_ids(src, prompt), got = greedy_ids(out, prompt);
+    // Q8_0 may flip this random model's near ties (margins down to 0.004): the first steps,
+    // whose margins are wide, must agree.
+    EXPECT_GE(common_prefix(got, want), 2u);
+}
+
+// Broken folders fail with one line naming the file and the problem, and leave nothing.
+TEST(QuantizeCli, BadHfFoldersFailWithOneLineAndWriteNothing)
+{
+    const auto src = shared_models() / "gpt2-tiny-random-f32";
+    if (!fs::exists(src / "reference.json"))
+        GTEST_SKIP() << src << " is absent";
+    TempDir dir;
+    const auto make = [&](const std::string& name) {
+        fs::create_directories(dir.path() / name);
+        return dir.path() / name;
+    };
+    const auto no_config = make("no-config");
+    fs::copy_file(src / "model.safetensors", no_config / "model.safetensors");
+    const auto f64 = make("f64");
+    fs::copy_file(src / "config.json", f64 / "config.json");
+    {
+        const std::vector<std::uint8_t> zeros(512 * 64 * 8);
+        const auto bytes = SafetensorsBuilder().tensor("wte.weight", "F64", {512, 64}, zeros).build();
+        std::ofstream(f64 / "model.safetensors", std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    const auto truncated = make("truncated");
+    fs::copy_file(src / "config.json", truncated / "config.json");
+    fs::copy_file(src / "model.safetensors", truncated / "model.safetensors");
+    fs::resize_file(truncated / "model.safetensors", fs::file_size(src / "model.safetensors") / 2);
+    const std::pair<fs::path, std::string> cases[] = {
+        {no_config, "no-config/config.json: missing (no such file)"},
+        {f64, "f64/model.safetensors: unsupported dtype F64 in tensor wte.weight"},
+        {truncated, "truncated/model.safetensors: truncated: tensor"},
+    };
+    for (const auto& [folder, says] : cases) {
+        const auto out = folder.parent_path() / (folder.filename().string() + ".gguf");
+        const auto r = run_cli({"quantize", folder.string(), out.string(), "--type", "q8_0"});
+        EXPECT_EQ(r.exit_code, 1) << r.err;
+        EXPECT_THAT(r.err, HasSubstr(says));
+        EXPECT_EQ(lines(r.err), 1u) << r.err;
+    }
+    expect_only(dir.path(), {"no-config", "f64", "truncated"});
+    expect_only(no_config, {"model.safetensors"});
 }

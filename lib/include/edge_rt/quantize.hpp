@@ -1,8 +1,10 @@
 // Quantising a model file: `edge-rt-async quantize IN OUT --type T` and the library call
 // behind it (as llama.cpp's llama_model_quantize is public API). Reads an F32/F16/BF16 GGUF
-// model tensor by tensor, a bounded chunk of rows at a time, quantises each weight matrix with
-// llama.cpp's per-tensor recipe for the chosen type (docs/quantize.md), and writes a GGUF with
-// the same metadata (so the tokenizer comes along and the output runs with `run`).
+// model, or a Hugging Face folder (config.json + SafeTensors + tokenizer files), tensor by
+// tensor, a bounded chunk of rows at a time, quantises each weight matrix with llama.cpp's
+// per-tensor recipe for the chosen type (docs/quantize.md), and writes a GGUF that runs with
+// `run` on its own: a GGUF's metadata is copied; a folder's config.json and tokenizer become
+// llama.cpp's metadata keys.
 #pragma once
 
 #include "edge_rt/export.hpp"
@@ -26,7 +28,7 @@ struct QuantizeProgress {
 };
 
 struct QuantizeOptions {
-    std::filesystem::path input;  ///< an F32/F16/BF16 GGUF model
+    std::filesystem::path input;  ///< an F32/F16/BF16 GGUF model or Hugging Face model folder
     std::filesystem::path output; ///< the GGUF file to write (written under a temporary name, then renamed)
     std::string type;             ///< one of quantize_types()
     /// Called after each chunk of rows; return false to cancel (the output is then not created).
@@ -70,7 +72,8 @@ EDGE_RT_API std::vector<std::pair<std::string, std::string>> quantize_plan(const
                                                                           const std::string& type);
 
 /// Quantises `options.input` into `options.output`. Throws ConfigError (unknown type),
-/// FormatError (not GGUF, a weight matrix that is not F32/F16/BF16, malformed file) or IoError
+/// FormatError (not GGUF nor a model folder, a weight matrix that is not F32/F16/BF16, malformed
+/// file or config.json, unsupported tokenizer) or IoError
 /// (unreadable input, unwritable output; cancelled), each one line naming the file; on any
 /// failure nothing is left at the output path and no temporary file remains.
 EDGE_RT_API QuantizeResult quantize_model(const QuantizeOptions& options);

@@ -6,6 +6,7 @@
 #include "edge_rt/error.hpp"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <queue>
 
 namespace edge_rt::model {
@@ -206,6 +207,20 @@ std::size_t Gpt2Tokenizer::checked_index(std::int32_t id) const
         throw FormatError(fmt::format("{}: token id {} is outside the vocabulary of {} tokens", source_, id,
                                       pieces_.size()));
     return static_cast<std::size_t>(id);
+}
+
+Gpt2Vocab Gpt2Tokenizer::vocab() const
+{
+    Gpt2Vocab v{source_, pieces_, types_, {}, bos_, eos_, add_bos_, add_prefix_space_, pre_, ignore_merges_};
+    std::vector<std::pair<std::int32_t, std::uint64_t>> ranked; // rank, pair key
+    ranked.reserve(merges_.size());
+    for (const auto& [key, merge] : merges_)
+        ranked.emplace_back(merge.rank, key);
+    std::sort(ranked.begin(), ranked.end());
+    v.merges.reserve(ranked.size());
+    for (const auto& [rank, key] : ranked)
+        v.merges.emplace_back(pieces_[key >> 32], pieces_[key & 0xffffffffu]);
+    return v;
 }
 
 std::string Gpt2Tokenizer::piece(std::int32_t id) const { return pieces_[checked_index(id)]; }

@@ -47,6 +47,9 @@ public:
     const std::vector<SpecialToken>& special_tokens() const override { return specials_; }
     /// How text is cut into words before BPE.
     PreTokenizer pre_tokenizer() const { return pre_; }
+    /// The vocabulary as a file would hold it again (merges in rank order, a repeated pair
+    /// once): what `quantize` writes into a GGUF for a Hugging Face folder.
+    Gpt2Vocab vocab() const;
 
 protected:
     std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const override;

@@ -132,3 +132,27 @@ void apply_tokenizer_config(Gpt2Vocab& v, const std::filesystem::path& dir, bool
 }
 
 } // namespace edge_rt::model
+
+namespace edge_rt::model {
+
+std::optional<std::string> folder_chat_template(const std::filesystem::path& dir)
+{
+    const auto path = dir / "tokenizer_config.json";
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        return std::nullopt;
+    const json config = read_json(path);
+    const auto it = config.is_object() ? config.find("chat_template") : config.end();
+    if (it == config.end() || it->is_null())
+        return std::nullopt;
+    if (it->is_string())
+        return it->get<std::string>();
+    if (it->is_array()) // several named templates: the default one is the chat format
+        for (const auto& entry : *it)
+            if (entry.is_object() && entry.value("name", "") == "default" && entry.contains("template") &&
+                entry["template"].is_string())
+                return entry["template"].get<std::string>();
+    fail(path, "chat_template is neither a string nor a list with a \"default\" template");
+}
+
+} // namespace edge_rt::model

@@ -21,4 +21,8 @@ void apply_tokenizer_config(Gpt2Vocab& vocab, const std::filesystem::path& dir, 
 /// Sequence) puts before the text: the BOS that encoding adds ("<s>", "<|begin_of_text|>").
 std::optional<std::string> template_bos(const nlohmann::json& root);
 
+/// The chat_template of tokenizer_config.json in `dir` (a string, or the entry named "default"
+/// of a list); nullopt without the file or the key. FormatError naming the file otherwise.
+std::optional<std::string> folder_chat_template(const std::filesystem::path& dir);
+
 } // namespace edge_rt::model

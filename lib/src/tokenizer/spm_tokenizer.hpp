@@ -44,6 +44,8 @@ public:
     bool add_bos_by_default() const override { return vocab_.add_bos; }
     bool adds_space_prefix() const override { return vocab_.add_space_prefix; }
     const std::vector<SpecialToken>& special_tokens() const override { return specials_; }
+    /// The vocabulary as loaded (for writing it into a GGUF).
+    const SpmVocab& vocab() const { return vocab_; }
 
 protected:
     std::vector<std::int32_t> encode_text(std::string_view text, bool add_bos) const override;

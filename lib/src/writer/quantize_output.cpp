@@ -68,10 +68,11 @@ void TemporaryOutput::commit()
 
 namespace quantize {
 
-void copy_metadata(const model::GgufFile& source, std::uint32_t file_type, model::GgufWriter& writer)
+void write_metadata(const std::vector<std::pair<std::string, model::GgufValue>>& metadata, std::uint32_t file_type,
+                    model::GgufWriter& writer)
 {
     bool have_type = false, have_version = false;
-    for (const auto& [key, value] : source.metadata) {
+    for (const auto& [key, value] : metadata) {
         if (key == "general.alignment")
             continue;
         if (key == "general.file_type") {

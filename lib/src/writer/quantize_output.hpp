@@ -7,6 +7,9 @@
 #include "writer/gguf_writer.hpp"
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace edge_rt {
 
@@ -30,9 +33,10 @@ private:
 
 namespace quantize {
 
-/// Every metadata entry of `source` except general.alignment (the writer sets it), with
+/// Every entry of `metadata` except general.alignment (the writer sets it), with
 /// general.file_type = `file_type` and general.quantization_version = 2 (llama.cpp's keys).
-void copy_metadata(const model::GgufFile& source, std::uint32_t file_type, model::GgufWriter& writer);
+void write_metadata(const std::vector<std::pair<std::string, model::GgufValue>>& metadata, std::uint32_t file_type,
+                    model::GgufWriter& writer);
 
 } // namespace quantize
 } // namespace edge_rt

@@ -2,6 +2,7 @@
 // a temporary name that is renamed into place once complete.
 #include "edge_rt/error.hpp"
 #include "model/hf_names.hpp"
+#include "writer/gguf_hparams.hpp"
 #include "writer/gguf_writer.hpp"
 #include "writer/safetensors_writer.hpp"
 #include "writer/synthetic_model.hpp"
@@ -41,26 +42,13 @@ std::uint32_t file_type(DType t)
 
 void add_hparams(GgufWriter& w, const ModelConfig& c, const SyntheticOptions& o)
 {
-    const std::string a = c.arch_name;
-    w.add("general.architecture", gguf_string(a));
+    w.add("general.architecture", gguf_string(gguf_arch_name(c)));
     w.add("general.name", gguf_string(c.name));
     w.add("general.file_type", gguf_u32(file_type(o.weight_type)));
     if (dtype_info(static_cast<std::uint32_t>(o.weight_type))->block_elems > 1)
         w.add("general.quantization_version", gguf_u32(2));
-    w.add(a + ".context_length", gguf_u32(c.n_ctx_train));
-    w.add(a + ".embedding_length", gguf_u32(c.n_embd));
-    w.add(a + ".block_count", gguf_u32(c.n_layer));
-    w.add(a + ".feed_forward_length", gguf_u32(c.n_ff));
-    w.add(a + ".attention.head_count", gguf_u32(c.n_head));
-    if (c.arch == Arch::Llama) {
-        w.add(a + ".attention.head_count_kv", gguf_u32(c.n_head_kv));
-        w.add(a + ".rope.dimension_count", gguf_u32(c.n_rot));
-        w.add(a + ".rope.freq_base", gguf_f32(c.rope_freq_base));
-        w.add(a + ".attention.layer_norm_rms_epsilon", gguf_f32(c.norm_eps));
-        w.add(a + ".vocab_size", gguf_u32(c.n_vocab));
-    } else {
-        w.add(a + ".attention.layer_norm_epsilon", gguf_f32(c.norm_eps));
-    }
+    for (auto& [key, value] : gguf_hparams(c))
+        w.add(std::move(key), std::move(value));
     w.add("edge_rt.synthetic.preset", gguf_string(o.preset));
     w.add("edge_rt.synthetic.seed", gguf_u64(o.seed));
 }

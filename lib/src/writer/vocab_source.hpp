@@ -4,6 +4,7 @@
 
 #include "model/gguf.hpp"
 #include "model/model_config.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -28,6 +29,11 @@ VocabPlan vocab_for_gguf(const std::filesystem::path& source);
 /// The tokenizer files of `source` (a file or a folder) to copy beside SafeTensors weights.
 /// A GGUF source is refused with ConfigError (its vocabulary has no SafeTensors-side form here).
 VocabPlan vocab_for_safetensors(const std::filesystem::path& source);
+
+/// The GGUF form (tokenizer.ggml.*) of a loaded tokenizer: SentencePiece as model "llama" with
+/// scores, byte-level BPE as "gpt2" with merges and its pre-tokenizer's name; padded with unused
+/// "[PADn]" tokens up to `min_tokens` (an embedding with more rows than the tokenizer has tokens).
+VocabPlan vocab_of_tokenizer(const Tokenizer& tokenizer, std::uint32_t min_tokens = 0);
 
 /// A made-up GGUF vocabulary of `n_vocab` tokens: Llama gets a SentencePiece one (<unk>, <s>,
 /// </s>, the 256 byte tokens, then filler pieces), GPT-2 a byte-level BPE one (the 256 byte

@@ -1,5 +1,6 @@
-// `quantize IN OUT --type T`: an F32/F16/BF16 GGUF model to a quantised GGUF, with llama.cpp's
-// per-tensor recipe; progress on stderr, the error per type at the end (or as JSON).
+// `quantize IN OUT --type T`: an F32/F16/BF16 GGUF model or Hugging Face SafeTensors folder to
+// a quantised GGUF, with llama.cpp's per-tensor recipe; progress on stderr, the error per type
+// at the end (or as JSON).
 #include "commands.hpp"
 #include "progress.hpp"
 
@@ -32,7 +33,7 @@ po::options_description quantize_options()
         ("threads,t", po::value<unsigned>()->default_value(0), "threads quantising rows (0: every CPU we may use)")
         ("json", "print the result as one JSON object on stdout")
         ("quiet,q", "no progress on stderr")
-        ("in", po::value<std::string>(), "the F32/F16/BF16 GGUF model to read")
+        ("in", po::value<std::string>(), "the F32/F16/BF16 GGUF model or Hugging Face folder to read")
         ("out", po::value<std::string>(), "the GGUF file to write");
     return opts;
 }
