@@ -1,6 +1,7 @@
 #include "runtime/pass_batcher.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/post.hpp>
@@ -68,10 +69,12 @@ void PassBatcher::leave_queue(const std::shared_ptr<Entry>& e)
 // Sessions whose step just finished sample their next token on this thread and submit again
 // right away: yield while fewer steps wait than the last pass had members (plus the steps that
 // queued during it), so they share the next pass instead of leaving the first one to run alone.
-// A session alone never yields: its next step finds the queue as full as expected.
+// A session alone never yields: its next step finds the queue as full as expected. The first
+// pass after the driver starts expects nothing yet, so it waits until the queue stops growing.
 asio::awaitable<void> PassBatcher::gather()
 {
-    for (int round = 0; round < 8 && queue_.size() < expected_; ++round) {
+    const std::size_t want = expected_ != 0 ? expected_ : SIZE_MAX;
+    for (int round = 0; round < 8 && queue_.size() < want; ++round) {
         const std::size_t before = queue_.size();
         co_await asio::post(io_, asio::use_awaitable);
         if (round > 0 && queue_.size() == before)
@@ -88,6 +91,7 @@ asio::awaitable<void> PassBatcher::drive(std::shared_ptr<PassBatcher> /*self*/)
         co_await run_next();
     }
     driving_ = false;
+    expected_ = 0; // the next driver starts from nothing known
 }
 
 // The boundary runs while the steps still wait in the queue (a stop still takes one out), then
