@@ -42,18 +42,21 @@ float hsum(__m256 v)
 
 // Float weight types: 8 values at a time as floats (one at a time for a row's tail: x86::*Tail).
 struct F32 : x86::F32Tail {
+    static constexpr std::size_t kBits = 32;
     static __m256 load8(const std::byte* row, std::size_t c)
     {
         return _mm256_loadu_ps(reinterpret_cast<const float*>(row) + c);
     }
 };
 struct F16 : x86::F16Tail {
+    static constexpr std::size_t kBits = 16;
     static __m256 load8(const std::byte* row, std::size_t c)
     {
         return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * c)));
     }
 };
 struct BF16 : x86::BF16Tail {
+    static constexpr std::size_t kBits = 16;
     static __m256 load8(const std::byte* row, std::size_t c)
     {
         const __m256i h = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 2 * c)));
@@ -151,8 +154,13 @@ void float_tile(const WeightView& w, std::size_t stride, const float* x, float* 
     const std::size_t c8 = w.cols / 8 * 8;
     for (std::size_t c = 0; c < c8; c += 8) {
         __m256 wv[R];
-        for (int i = 0; i < R; ++i)
+        for (int i = 0; i < R; ++i) {
             wv[i] = L::load8(w.data + (r + i) * stride, c);
+            // Decode streams each weight once: fetch the next tile's rows into L2 (into L1 they
+            // would evict this tile's lines before they are used).
+            if constexpr (T == 1)
+                _mm_prefetch(reinterpret_cast<const char*>(w.data + (r + R + i) * stride + (L::kBits / 8) * c), _MM_HINT_T1);
+        }
         for (int j = 0; j < T; ++j) {
             const __m256 xv = _mm256_loadu_ps(x + (t + j) * w.cols + c);
             for (int i = 0; i < R; ++i)
@@ -189,6 +197,8 @@ void quant_tile(const WeightView& w, std::size_t stride, const std::byte* xq, fl
         for (int i = 0; i < R; ++i) {
             const std::byte* blk = w.data + (r + i) * stride + b * W::kBytes;
             wq[i] = W::load(blk);
+            if constexpr (T == 1) // decode: the next tile's rows into L2, as in float_tile
+                _mm_prefetch(reinterpret_cast<const char*>(blk + R * stride), _MM_HINT_T1);
             dw[i] = _cvtsh_ss(load_u16(blk));
             mw[i] = W::kMin ? _cvtsh_ss(load_u16(blk + 2)) : 0.0f;
         }

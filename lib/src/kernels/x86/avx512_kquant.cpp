@@ -263,9 +263,9 @@ void row_tile(const WeightView& w, std::size_t stride, const std::byte* xq, floa
     }
     for (std::size_t k = 0; k < nb; ++k) {
         const std::byte* blk = row + k * W::kBytes;
-        if constexpr (T == 1) // decode: fetch the next row's block while this one is summed
+        if constexpr (T == 1) // decode: the block four rows on into L2 (the next row's came too late)
             for (std::size_t line = 0; line < W::kBytes; line += 64)
-                _mm_prefetch(reinterpret_cast<const char*>(blk + stride + line), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(blk + 4 * stride + line), _MM_HINT_T1);
         Unpacked u;
         W::unpack(blk, ix, u);
         for (int j = 0; j < T; ++j) {
