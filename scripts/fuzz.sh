@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets of a -Dfuzz=enabled build (test/fuzz, docs/fuzzing.md), one after
 # another, each for a fixed time over its seed corpus and regression inputs.
-#   fuzz.sh [-t SECONDS] [-b BUILD_DIR] [-j JOBS] [TARGET...]   (default: 20 s each, build-fuzz, all)
+#   fuzz.sh [-t SECONDS] [-n RUNS] [-b BUILD_DIR] [-j JOBS] [TARGET...]   (default: 20 s each, build-fuzz, all)
+# -n stops a target after RUNS executions if that comes before -t (a campaign: -t 3600 -n 10000000).
 # Each target's growing corpus is kept in BUILD_DIR/fuzz-corpus/<target>/ (so reruns continue
 # where the last one stopped); crash, leak and timeout inputs land in
 # BUILD_DIR/fuzz-artifacts/<target>/. Exits non-zero when any target found something: copy the
@@ -9,13 +10,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=20 build=build-fuzz jobs=1
-while getopts "t:b:j:" opt; do
+seconds=20 runs="" build=build-fuzz jobs=1
+while getopts "t:n:b:j:" opt; do
   case $opt in
     t) seconds=$OPTARG ;;
+    n) runs=$OPTARG ;;
     b) build=$OPTARG ;;
     j) jobs=$OPTARG ;;
-    *) echo "usage: fuzz.sh [-t SECONDS] [-b BUILD_DIR] [-j JOBS] [TARGET...]" >&2; exit 2 ;;
+    *) echo "usage: fuzz.sh [-t SECONDS] [-n RUNS] [-b BUILD_DIR] [-j JOBS] [TARGET...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -55,6 +57,7 @@ for target in "$@"; do
         -artifact_prefix="$artifacts/")
   dict=$(dict_of "$target")
   [ -n "$dict" ] && args+=(-dict="$dict")
+  [ -n "$runs" ] && args+=(-runs="$runs")
   [ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
   log=$build/fuzz-$target.log
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
