@@ -36,11 +36,8 @@ void add_rope_freqs(const ModelConfig& c, Source& s)
 {
     if (c.rope_freq_factors.empty() || model::linear_rope_factor(c))
         return;
-    SourceTensor t;
-    t.name = "rope_freqs.weight";
-    t.shape = {c.rope_freq_factors.size()};
-    t.type = static_cast<std::uint32_t>(DType::F32);
-    t.nbytes = 4 * c.rope_freq_factors.size();
+    const std::uint64_t n = c.rope_freq_factors.size();
+    SourceTensor t{"rope_freqs.weight", {n}, static_cast<std::uint32_t>(DType::F32), 0, 0, 4 * n, Layout::Rows, 0, {}};
     t.data.resize(t.nbytes);
     std::memcpy(t.data.data(), c.rope_freq_factors.data(), t.nbytes);
     s.tensors.push_back(std::move(t));
@@ -56,13 +53,7 @@ void add_tensors(const model::ModelSource& m, Source& s)
         // A tied head is the embedding: GGUF files leave output.weight out.
         if (t == nullptr || (c.tied_output && spec.gguf_name == "output.weight"))
             continue;
-        SourceTensor out;
-        out.name = t->name;
-        out.shape = t->shape;
-        out.type = t->dtype;
-        out.file = t->file;
-        out.offset = t->offset;
-        out.nbytes = t->nbytes;
+        SourceTensor out{t->name, t->shape, t->dtype, t->file, t->offset, t->nbytes, Layout::Rows, 0, {}};
         if (t->transposed) {
             out.layout = Layout::Transposed;
         } else if (permuted(c, t->name)) {
