@@ -46,10 +46,14 @@ std::vector<Record> ok_records(const std::string& csv_text)
 std::string series_of(const Record& r, const std::vector<Record>& all)
 {
     std::string name = r.at("strategy");
-    for (const auto& [key, prefix] : {std::pair{"threads", " t"}, {"io_backend", " "}, {"prompt_tokens", " p"},
-                                      {"n_tokens", " n"}})
+    for (const auto& field : {std::pair{"threads", " t"}, {"io_backend", " "}, {"prompt_tokens", " p"},
+                              {"n_tokens", " n"}}) {
+        // Named copies, not a structured binding: clang before 16 cannot capture one in a lambda.
+        const char* key = field.first;
+        const char* prefix = field.second;
         if (std::any_of(all.begin(), all.end(), [&](const Record& o) { return o.at(key) != r.at(key); }))
             name.append(prefix).append(r.at(key));
+    }
     return name;
 }
 
