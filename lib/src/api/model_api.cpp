@@ -87,9 +87,16 @@ std::unique_ptr<Model::State> open_state(asio::io_context& io, const std::string
     if (!config.draft_model_path.empty()) {
         auto source = model::open_model(path);
         state->draft = open_draft(io, config, runtime::checked_context_length(source.config, config.ctx_size, path));
+        const std::uint64_t share = state->draft->budget_bytes();
         if (options.budget)
-            options.budget -= state->draft->budget_bytes(); // the draft's share, charged first
-        state->engine = std::make_unique<runtime::Engine>(std::move(source), options);
+            options.budget -= share; // the draft's share, charged first
+        try {
+            state->engine = std::make_unique<runtime::Engine>(std::move(source), options);
+        } catch (const BudgetError& e) {
+            // The planner names only what was left: say where the rest went.
+            throw BudgetError(fmt::format("{}: what the budget of {} bytes leaves after the draft model {}'s {} bytes", e.what(),
+                                          config.budget_bytes, config.draft_model_path, share));
+        }
     } else {
         state->engine = std::make_unique<runtime::Engine>(std::filesystem::path(path), options);
     }

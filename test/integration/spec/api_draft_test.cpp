@@ -86,6 +86,35 @@ TEST_F(ApiDraft, SharesTheBudgetAndKeepsGreedyOutput)
     EXPECT_EQ(plain.speculation.tokens_per_pass(), 1.0);
 }
 
+// A budget the draft fits in but that leaves the target below its minimum: the error says
+// where the rest of the budget went, not only what was left.
+TEST_F(ApiDraft, ABudgetTooSmallForBothNamesTheDraftsShare)
+{
+    const auto target = test_data("stories260K/variants/stories260K-Q8_0.gguf");
+    RuntimeConfig config;
+    config.ctx_size = 128;
+    config.budget_bytes = 2'000'000; // the F32 draft's share is about 1.9 MB
+    config.draft_model_path = bundled_model().string();
+    try {
+        load_blocking(io, target, config);
+        FAIL() << "a budget with no room for the target was accepted";
+    } catch (const BudgetError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("below this model's minimum"), std::string::npos) << what;
+        EXPECT_NE(what.find("the budget of 2000000 bytes"), std::string::npos) << what;
+        EXPECT_NE(what.find(config.draft_model_path), std::string::npos) << what;
+    }
+    config.budget_bytes = 1'000'000; // not even the draft fits
+    try {
+        load_blocking(io, target, config);
+        FAIL() << "a budget below the draft's share was accepted";
+    } catch (const BudgetError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("the draft model needs"), std::string::npos) << what;
+        EXPECT_NE(what.find("1000000"), std::string::npos) << what;
+    }
+}
+
 TEST_F(ApiDraft, RefusesADifferentVocabulary)
 {
     RuntimeConfig config;
