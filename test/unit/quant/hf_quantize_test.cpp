@@ -307,3 +307,91 @@ TEST(QuantizeHf, Gpt2VocabularyAndChatTemplateComeAlong)
     const auto ids = ours->encode("The quick brown fox", false);
     EXPECT_EQ(argmax_rows(logits(out, ids), 50257), argmax_rows(logits(o.output, ids), 50257));
 }
+
+namespace {
+
+// The HF folder of an arch/ reference GGUF: config.json as given, the tensors under HF names.
+fs::path arch_folder(const TempDir& tmp, const fs::path& gguf, const char* model_type, const std::string& config)
+{
+    const auto dir = tmp.path() / (std::string(model_type) + "-hf");
+    fs::create_directories(dir);
+    write_text(dir / "config.json", config);
+    const auto st = safetensors_of(hf_tensors(gguf, model_type, 32));
+    std::ofstream(dir / "model.safetensors", std::ios::binary).write(reinterpret_cast<const char*>(st.data()),
+                                                                     static_cast<std::streamsize>(st.size()));
+    return dir;
+}
+
+} // namespace
+
+// Qwen2 (q/k/v biases, tied head, NEOX rope: q/k rows kept in HF's order): the folder quantises
+// to the tensors quantising the GGUF it came from gives, byte for byte, and those are the
+// bytes of llama.cpp's own Q8_0 file of the model (arch/README: made by llama-quantize).
+TEST(QuantizeHf, Qwen2FolderToQ8_0IsTheGgufsQuantisation)
+{
+    const auto src = shared_models() / "arch" / "qwen2-w256.gguf";
+    const auto cpp = shared_models() / "arch" / "qwen2-w256-Q8_0.gguf";
+    SKIP_WITHOUT(src);
+    SKIP_WITHOUT(cpp);
+    const TempDir tmp;
+    const auto dir = arch_folder(tmp, src, "qwen2", R"({"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2",
+        "hidden_size": 256, "num_hidden_layers": 5, "num_attention_heads": 8, "num_key_value_heads": 4,
+        "intermediate_size": 768, "max_position_embeddings": 2048, "vocab_size": 512, "rms_norm_eps": 2.5e-06,
+        "rope_theta": 10000.0, "tie_word_embeddings": true})");
+    const auto out = quantize(dir, tmp.path() / "q8_0.gguf", "q8_0");
+    const auto from_gguf = quantize(src, tmp.path() / "from-gguf.gguf", "q8_0");
+    expect_same_tensors(out, from_gguf, 0);
+    const auto f = model::read_gguf(out);
+    EXPECT_EQ(f.get_string("general.architecture"), "qwen2");
+    EXPECT_EQ(f.find_tensor("output.weight"), nullptr) << "tied: the embedding is the head";
+    ASSERT_NE(f.find_tensor("blk.0.attn_q.bias"), nullptr);
+    EXPECT_EQ(f.find_tensor("blk.0.attn_q.bias")->type, 0u) << "biases stay F32";
+
+    const std::vector<std::int32_t> ids{1,   403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315,
+                                        421, 395, 317, 426, 338, 401, 396, 267, 337, 410, 408, 419};
+    const auto got = logits(out, ids), folder = logits(dir, ids), theirs = logits(cpp, ids);
+    EXPECT_EQ(max_abs_diff(got, logits(from_gguf, ids)), 0.0);
+    double peak = 0;
+    for (const float v : folder)
+        peak = std::max(peak, std::fabs(static_cast<double>(v)));
+    const double vs_folder = max_abs_diff(got, folder), vs_cpp = max_abs_diff(got, theirs);
+    std::printf("qwen2 q8_0: max |logit - folder's| %.3g, - llama.cpp Q8_0's %.3g, llama.cpp's - folder's %.3g "
+                "(largest |logit| %.3g)\n", vs_folder, vs_cpp, max_abs_diff(theirs, folder), peak);
+    // Our Q8_0 rounds as llama.cpp's quantize does (scale max|x|/127 stored as f16, round half
+    // away from zero): the file holds llama.cpp's bytes for every tensor, so its logits.
+    expect_same_tensors(out, cpp, 0);
+    EXPECT_EQ(vs_cpp, 0.0);
+    EXPECT_LE(vs_folder, 0.05 * peak);
+}
+
+// Phi-2 (separate q/k/v with biases, partial rotary, a head with a bias, LayerNorm): the HF
+// folder's separate q/k/v quantise row by row exactly as the GGUF's fused attn_qkv does, so
+// the output gives the logits of quantising the GGUF, bit for bit.
+TEST(QuantizeHf, PhiFolderToQ8_0GivesTheFusedGgufsLogits)
+{
+    const auto src = shared_models() / "arch" / "phi2-rand-qkv.gguf";
+    SKIP_WITHOUT(src);
+    const TempDir tmp;
+    const auto dir = arch_folder(tmp, src, "phi", R"({"architectures": ["PhiForCausalLM"], "model_type": "phi",
+        "hidden_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4,
+        "intermediate_size": 512, "max_position_embeddings": 128, "vocab_size": 512, "layer_norm_eps": 1e-05,
+        "partial_rotary_factor": 0.375, "rope_theta": 10000.0, "hidden_act": "gelu_new", "qk_layernorm": false,
+        "tie_word_embeddings": false})");
+    const auto out = quantize(dir, tmp.path() / "q8_0.gguf", "q8_0");
+    const auto from_gguf = quantize(src, tmp.path() / "from-gguf.gguf", "q8_0");
+    const auto f = model::read_gguf(out);
+    EXPECT_EQ(f.get_string("general.architecture"), "phi2");
+    EXPECT_EQ(f.get_uint("phi2.rope.dimension_count"), 12u);
+    ASSERT_NE(f.find_tensor("output.bias"), nullptr);
+    ASSERT_NE(f.find_tensor("blk.1.attn_k.weight"), nullptr);
+    EXPECT_EQ(f.find_tensor("blk.1.attn_k.weight")->type, 8u) << "Q8_0";
+
+    const std::vector<std::int32_t> ids{1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426};
+    const auto got = logits(out, ids), folder = logits(dir, ids);
+    EXPECT_EQ(max_abs_diff(got, logits(from_gguf, ids)), 0.0);
+    double peak = 0;
+    for (const float v : folder)
+        peak = std::max(peak, std::fabs(static_cast<double>(v)));
+    std::printf("phi2 q8_0: max |logit - folder's| %.3g (largest |logit| %.3g)\n", max_abs_diff(got, folder), peak);
+    EXPECT_LE(max_abs_diff(got, folder), 0.05 * peak);
+}
