@@ -106,7 +106,7 @@ po::options_description settings_options(bool sampling)
                                                       "plus KV cache, activations and logits)")
         ("strategy,s", po::value<std::string>(), "sequential, greedy-grouping, speculative-prefetch (default) or auto")
         ("threads,t", po::value<std::int64_t>(), fmt::format("compute pool threads (default {}: the CPUs this process may use)", d.runtime.threads).c_str())
-        ("io-backend", po::value<std::string>(), "auto (default), uring or pread")
+        ("io-backend", po::value<std::string>(), "auto (default: io_uring, pread where io_uring is unavailable or the model is on FUSE), uring or pread")
         ("prefetch-depth", po::value<std::int64_t>(),
          fmt::format("prefetch slots for speculative-prefetch (>= 2 overlaps reads with compute; default {})",
                      d.runtime.prefetch_depth).c_str())
