@@ -47,6 +47,7 @@ public:
     }
 
     std::string_view backend_name() const noexcept override { return "pread"; }
+    unsigned abandoned_reads() const noexcept override { return stuck_; }
 
 private:
     void pump() override

@@ -81,6 +81,9 @@ public:
     /// io_uring: registers long-lived buffers (the prefetch slots) so reads into them skip the
     /// per-request page pinning. Other backends ignore it.
     virtual void register_buffers(std::span<const std::span<std::byte>> buffers) { (void)buffers; }
+    /// Reads that timed out but may still write into their buffers (pread threads blocked in
+    /// the kernel): while non-zero, no buffer the reader was given may be freed.
+    virtual unsigned abandoned_reads() const noexcept { return 0; }
 };
 
 /// Opens `paths` (buffered, and O_DIRECT where possible) and the chosen backend. Throws IoError

@@ -62,6 +62,7 @@ public:
     /// gives its buffer back to the budget (and the pool's cache is trimmed, so the memory
     /// really goes back to the system); a slot taken back into use leases it again, which can
     /// only fail if something else took those bytes meanwhile; then the ring stays smaller.
+    /// While the reader has an abandoned read (a timed-out pread), the ring does not shrink.
     asio::awaitable<void> resize_ring(unsigned depth);
     /// Slots in use now, and as planned.
     unsigned active_slots() const { return active_; }

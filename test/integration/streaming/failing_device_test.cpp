@@ -43,10 +43,11 @@ std::vector<float> resident_logits()
 }
 
 std::optional<runtime::Engine> try_engine(const std::filesystem::path& model, io::IoBackend backend,
-                                          std::chrono::milliseconds timeout = std::chrono::milliseconds(0))
+                                          std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+                                          double budget_scale = 1.0)
 {
     auto o = small_options();
-    o.budget = quarter_budget(model, 0);
+    o.budget = static_cast<std::uint64_t>(static_cast<double>(quarter_budget(model, 0)) * budget_scale);
     o.reader.backend = backend;
     if (timeout.count() > 0)
         o.reader.read_timeout = timeout;
@@ -140,12 +141,16 @@ TEST_F(FailingDevice, ShortReadsAreCompletedNotTakenForTheData)
 // A read the device never answers: the generation ends after read_timeout with an error
 // naming the file (whichever pass, or prefetch for the next one, the read belonged to), and
 // every byte of the budget comes back. A pread blocked in the kernel cannot be interrupted, so
-// the reader refuses further reads, saying why, until the device answers; then it reads again.
+// the reader refuses further reads, saying why, and the prefetch ring keeps every slot (one
+// may still be written), until the device answers; then it reads again.
 TEST_F(FailingDevice, AReadTheDeviceNeverAnswersTimesOut)
 {
     const auto want = resident_logits();
     {
-        auto engine = try_engine(fuse->path(), io::IoBackend::Auto, std::chrono::milliseconds(300));
+        // A budget with room for a prefetch ring of two or more slots (checked below).
+        auto engine = try_engine(fuse->path(), io::IoBackend::Auto, std::chrono::milliseconds(300), 1.6);
+        ASSERT_TRUE(engine);
+        ASSERT_FALSE(engine->plan().fully_resident());
         ASSERT_TRUE(engine);
         runtime::Conversation session(*engine);
         session.forward(std::vector<std::int32_t>{1, 2, 3});
@@ -174,6 +179,12 @@ TEST_F(FailingDevice, AReadTheDeviceNeverAnswersTimesOut)
             EXPECT_NE(std::string(e.what()).find("until a read that timed out returns"), std::string::npos)
                 << e.what();
         }
+        // The monitor asking for a smaller ring meanwhile frees no slot the pread may write.
+        const unsigned slots = engine->prefetch_depth();
+        ASSERT_GE(slots, 2u);
+        engine->apply_limits_blocking(1, engine->options().threads);
+        EXPECT_EQ(engine->prefetch_depth(), slots) << "a slot was freed under a blocked pread";
+        EXPECT_EQ(engine->budget().current(), held_between_passes);
         fuse->release(); // the device answers: the pread returns, and the reader reads again
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         std::optional<std::vector<float>> got;
@@ -189,6 +200,9 @@ TEST_F(FailingDevice, AReadTheDeviceNeverAnswersTimesOut)
         ASSERT_TRUE(got) << "the reader never read again after the device answered";
         EXPECT_EQ(*got, want);
         EXPECT_EQ(engine->budget().current(), held_between_passes);
+        engine->apply_limits_blocking(1, engine->options().threads); // now it may shrink
+        EXPECT_EQ(engine->prefetch_depth(), 1u);
+        EXPECT_LT(engine->budget().current(), held_between_passes);
     }
 }
 
