@@ -153,11 +153,17 @@ void read_bos_eos(SpmVocab& v, const json& root, const json& model)
 
 } // namespace
 
-bool is_spm_tokenizer_json(const json& root)
+bool is_spm_tokenizer_json(const std::string& source, const json& root)
 {
-    const json model = root.value("model", json());
-    return model.is_object() && (model.value("byte_fallback", false) || prepends_space_mark(root.value("normalizer", json())) ||
-                                 is_type(root.value("pre_tokenizer", json()), "Metaspace"));
+    try { // as load_spm_tokenizer_json: a value of the wrong type (fuzz_tokenizer_json found a
+          // Replace "pattern" that is a string) is a format error, not an escaping type_error
+        const json model = root.value("model", json());
+        return model.is_object() && (model.value("byte_fallback", false) ||
+                                     prepends_space_mark(root.value("normalizer", json())) ||
+                                     is_type(root.value("pre_tokenizer", json()), "Metaspace"));
+    } catch (const json::exception& e) {
+        fail(source, fmt::format("unexpected JSON contents ({})", e.what()));
+    }
 }
 
 std::unique_ptr<Tokenizer> load_spm_tokenizer_json(const std::string& source, const json& root)
