@@ -52,11 +52,11 @@ asio::awaitable<void> Streamer::resize_ring(unsigned depth)
     if (streamed_.empty() || depth == active_)
         co_return;
     co_await reset(); // the ring's numbering changes: no read may be in flight
-    // A timed-out pread still blocked in the kernel may write into any slot it was reading
-    // into: keep every buffer until it returns (the reader refuses reads meanwhile).
-    if (depth < active_ && reader_.abandoned_reads() > 0)
-        co_return;
     if (depth < active_) {
+        // A timed-out pread still blocked in the kernel may write into any slot it was reading
+        // into: keep every buffer until it returns (the reader refuses reads meanwhile).
+        if (reader_.abandoned_reads() > 0)
+            co_return;
         for (unsigned s = depth; s < active_; ++s) {
             slots_[s]->buffer.reset();
             slots_[s]->group = SIZE_MAX;
