@@ -24,22 +24,6 @@ using namespace edge_rt::test;
 
 namespace {
 
-std::vector<float> step_logits(runtime::Conversation& s, std::int32_t id)
-{
-    const auto l = s.forward(std::vector<std::int32_t>{id});
-    return {l.begin(), l.end()};
-}
-
-// The logits of token 5 after 1, 2, 3 with every weight resident: what a streamed session that
-// survived a fault must still produce.
-std::vector<float> resident_logits(const std::filesystem::path& model)
-{
-    runtime::Engine resident(model, small_options());
-    runtime::Conversation want(resident);
-    want.forward(std::vector<std::int32_t>{1, 2, 3});
-    return step_logits(want, 5);
-}
-
 runtime::EngineOptions streaming_options(const std::filesystem::path& model, io::IoBackend backend)
 {
     auto o = small_options();

@@ -63,6 +63,20 @@ std::uint64_t quarter_budget(const std::filesystem::path& model, std::size_t log
     return std::max(quarter, plan::minimum_budget(r));
 }
 
+std::vector<float> step_logits(runtime::Conversation& session, std::int32_t id)
+{
+    const auto l = session.forward(std::vector<std::int32_t>{id});
+    return {l.begin(), l.end()};
+}
+
+std::vector<float> resident_logits(const std::filesystem::path& model)
+{
+    runtime::Engine resident(model, small_options());
+    runtime::Conversation want(resident);
+    want.forward(std::vector<std::int32_t>{1, 2, 3});
+    return step_logits(want, 5);
+}
+
 GreedyRun greedy_run(runtime::Engine& engine, std::size_t prompt_len, std::size_t steps)
 {
     const auto vocab = static_cast<std::int32_t>(engine.config().n_vocab);

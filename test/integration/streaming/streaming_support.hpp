@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace edge_rt::runtime {
+class Conversation;
+}
+
 namespace edge_rt::test {
 
 /// The models every streaming test runs: stories260K F32 (bundled), its Q8_0 variant, the
@@ -30,6 +34,13 @@ std::uint64_t weight_bytes(const plan::PlanRequest& request);
 /// About a quarter of the weights plus the fixed reservations (with `logit_rows` rows of
 /// logits) and row buffers, or the minimum when one group is bigger than that.
 std::uint64_t quarter_budget(const std::filesystem::path& model, std::size_t logit_rows = 1);
+
+/// The logits after feeding `id` to the session (one forward pass, one row).
+std::vector<float> step_logits(runtime::Conversation& session, std::int32_t id);
+
+/// Token 5's logits after 1, 2, 3 with every weight of `model` resident: what a streamed
+/// session that survived a storage fault must still produce.
+std::vector<float> resident_logits(const std::filesystem::path& model);
 
 struct GreedyRun {
     std::vector<std::int32_t> ids;

@@ -117,6 +117,18 @@ nlohmann::json read_json(const fs::path& p)
     return nlohmann::json::parse(in);
 }
 
+// The HF folder of an arch/ reference GGUF: config.json as given, the tensors under HF names.
+fs::path arch_folder(const TempDir& tmp, const fs::path& gguf, const char* model_type, const std::string& config)
+{
+    const auto dir = tmp.path() / (std::string(model_type) + "-hf");
+    fs::create_directories(dir);
+    write_text(dir / "config.json", config);
+    const auto st = safetensors_of(hf_tensors(gguf, model_type, 32));
+    std::ofstream(dir / "model.safetensors", std::ios::binary).write(reinterpret_cast<const char*>(st.data()),
+                                                                     static_cast<std::streamsize>(st.size()));
+    return dir;
+}
+
 } // namespace
 
 // GPT-2 from F32 and F16 folders (Conv1D [in][out] weights transposed on the way, the tied head
@@ -224,16 +236,11 @@ TEST(QuantizeHf, Llama3RopeFolderToQ4_K_M)
     const auto src = shared_models() / "arch" / "llama3rope-w256.gguf";
     SKIP_WITHOUT(src);
     const TempDir tmp;
-    const auto dir = tmp.path() / "llama3-hf";
-    fs::create_directories(dir);
-    write_text(dir / "config.json", R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 5,
+    const auto dir = arch_folder(tmp, src, "llama", R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 5,
         "num_attention_heads": 8, "num_key_value_heads": 4, "intermediate_size": 768, "max_position_embeddings": 2048,
         "vocab_size": 512, "rms_norm_eps": 2.5e-06, "rope_theta": 500000.0, "tie_word_embeddings": false,
         "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
                          "original_max_position_embeddings": 64}})");
-    const auto st = safetensors_of(hf_tensors(src, "llama", 32));
-    std::ofstream(dir / "model.safetensors", std::ios::binary).write(reinterpret_cast<const char*>(st.data()),
-                                                                     static_cast<std::streamsize>(st.size()));
     const auto out = quantize(dir, tmp.path() / "q4_k_m.gguf", "q4_k_m");
     // As quantising the llama.cpp-made GGUF itself, but for the factors (computed here in
     // float64 from config.json, there by numpy: 1e-6 apart, hf_arch_test).
@@ -307,22 +314,6 @@ TEST(QuantizeHf, Gpt2VocabularyAndChatTemplateComeAlong)
     const auto ids = ours->encode("The quick brown fox", false);
     EXPECT_EQ(argmax_rows(logits(out, ids), 50257), argmax_rows(logits(o.output, ids), 50257));
 }
-
-namespace {
-
-// The HF folder of an arch/ reference GGUF: config.json as given, the tensors under HF names.
-fs::path arch_folder(const TempDir& tmp, const fs::path& gguf, const char* model_type, const std::string& config)
-{
-    const auto dir = tmp.path() / (std::string(model_type) + "-hf");
-    fs::create_directories(dir);
-    write_text(dir / "config.json", config);
-    const auto st = safetensors_of(hf_tensors(gguf, model_type, 32));
-    std::ofstream(dir / "model.safetensors", std::ios::binary).write(reinterpret_cast<const char*>(st.data()),
-                                                                     static_cast<std::streamsize>(st.size()));
-    return dir;
-}
-
-} // namespace
 
 // Qwen2 (q/k/v biases, tied head, NEOX rope: q/k rows kept in HF's order): the folder quantises
 // to the tensors quantising the GGUF it came from gives, byte for byte, and those are the
